@@ -1,0 +1,135 @@
+package io.hookshard.embedded;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EmbeddedServersIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedPostgresKeepsCommittedRowsAndStartsAgain() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
+        try (PostgresServer server = new PostgresServer("crash", binaries, dir.resolve("pg"), Ports.freePort(), false)) {
+            server.start();
+            try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE t (id int PRIMARY KEY)");
+                statement.execute("INSERT INTO t SELECT generate_series(1, 1000)");
+            }
+
+            server.kill();
+            assertThat(server.isRunning()).isFalse();
+            server.start();
+
+            try (Connection connection = server.connect(); Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM t")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isEqualTo(1000);
+            }
+        }
+    }
+
+    @Test
+    void refusesAPortThatIsAlreadyTaken() {
+        PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
+        int port = Ports.freePort();
+        try (PostgresServer first = new PostgresServer("first", binaries, dir.resolve("a"), port, false).start();
+             PostgresServer second = new PostgresServer("second", binaries, dir.resolve("b"), port, false)) {
+            assertThatThrownBy(second::start).hasMessageContaining("port " + port).hasMessageContaining("already taken");
+            assertThat(first.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void inProcessBrokerAcceptsDurableWrites() throws Exception {
+        try (KafkaBroker broker = new InProcessKafkaBroker(dir.resolve("kafka"), Ports.freePort(), Ports.freePort())) {
+            broker.start();
+            createTopic(broker);
+            produce(broker, 0, 100);
+
+            assertThat(consumeAll(broker)).hasSize(100);
+        }
+    }
+
+    @Test
+    void killedChildBrokerKeepsAcknowledgedRecordsAndStartsAgain() throws Exception {
+        int port = Ports.freePort();
+        int controllerPort = Ports.freePort();
+        try (ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(dir.resolve("kafka"), port, controllerPort)) {
+            broker.start();
+            createTopic(broker);
+            produce(broker, 0, 500);
+
+            broker.kill();
+            assertThat(broker.isRunning()).isFalse();
+            broker.start();
+            produce(broker, 500, 500);
+
+            assertThat(consumeAll(broker)).hasSize(1000).doesNotHaveDuplicates();
+        }
+    }
+
+    private static void createTopic(KafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("t", 2, (short) 1))).all().get();
+        }
+    }
+
+    private static void produce(KafkaBroker broker, int from, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+            for (int i = from; i < from + count; i++) {
+                producer.send(new ProducerRecord<>("t", "k" + i, "v" + i));
+            }
+            producer.flush();
+        }
+    }
+
+    private static List<String> consumeAll(KafkaBroker broker) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "check",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            consumer.subscribe(List.of("t"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int emptyPolls = 0;
+            while (System.nanoTime() < deadline && (values.isEmpty() || emptyPolls < 5)) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
+                for (ConsumerRecord<String, String> record : records) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
+    }
+}
