@@ -1,0 +1,68 @@
+package io.hookshard;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.hookshard.config.ConsumersFactory;
+import io.hookshard.config.KafkaFactory;
+import io.hookshard.config.ShardsFactory;
+import io.hookshard.config.WebhooksFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+public class HookshardConfiguration extends Configuration {
+    @Valid
+    @NotNull
+    private KafkaFactory kafka = new KafkaFactory();
+
+    @Valid
+    @NotNull
+    private ConsumersFactory consumers = new ConsumersFactory();
+
+    @Valid
+    @NotNull
+    private ShardsFactory shards = new ShardsFactory();
+
+    @Valid
+    @NotNull
+    private WebhooksFactory webhooks = new WebhooksFactory();
+
+    @JsonProperty
+    public KafkaFactory getKafka() {
+        return kafka;
+    }
+
+    @JsonProperty
+    public void setKafka(KafkaFactory kafka) {
+        this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public ConsumersFactory getConsumers() {
+        return consumers;
+    }
+
+    @JsonProperty
+    public void setConsumers(ConsumersFactory consumers) {
+        this.consumers = consumers;
+    }
+
+    @JsonProperty
+    public ShardsFactory getShards() {
+        return shards;
+    }
+
+    @JsonProperty
+    public void setShards(ShardsFactory shards) {
+        this.shards = shards;
+    }
+
+    @JsonProperty
+    public WebhooksFactory getWebhooks() {
+        return webhooks;
+    }
+
+    @JsonProperty
+    public void setWebhooks(WebhooksFactory webhooks) {
+        this.webhooks = webhooks;
+    }
+}

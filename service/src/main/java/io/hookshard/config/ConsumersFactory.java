@@ -1,0 +1,154 @@
+package io.hookshard.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import io.dropwizard.core.setup.Environment;
+import io.hookshard.core.EnvelopeCodec;
+import io.hookshard.health.ConsumerWorkersHealthCheck;
+import io.hookshard.kafka.ConsumerPool;
+import io.hookshard.kafka.ConsumerWorker;
+import io.hookshard.kafka.ConsumerWorkersFactory;
+import io.hookshard.kafka.DeadLetters;
+import io.hookshard.processing.EventSink;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The consumer workers: how many per topic, how they poll, retry and stop. */
+public class ConsumersFactory {
+    @NotEmpty
+    private String groupId = "hookshard";
+
+    /** Workers (one KafkaConsumer thread each) per topic; more than the topic's partitions would sit idle. */
+    @Min(0)
+    @Max(256)
+    private int workersPerTopic = 2;
+
+    @Min(1)
+    @Max(10_000)
+    private int maxPollRecords = 1000;
+
+    @NotNull
+    @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+    private Duration pollTimeout = Duration.milliseconds(200);
+
+    @NotNull
+    private Duration shutdownTimeout = Duration.seconds(15);
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration retryBackoffMin = Duration.milliseconds(100);
+
+    @NotNull
+    @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
+    private Duration retryBackoffMax = Duration.seconds(10);
+
+    @JsonProperty
+    public String getGroupId() {
+        return groupId;
+    }
+
+    @JsonProperty
+    public void setGroupId(String groupId) {
+        this.groupId = groupId;
+    }
+
+    @JsonProperty
+    public int getWorkersPerTopic() {
+        return workersPerTopic;
+    }
+
+    @JsonProperty
+    public void setWorkersPerTopic(int workersPerTopic) {
+        this.workersPerTopic = workersPerTopic;
+    }
+
+    @JsonProperty
+    public int getMaxPollRecords() {
+        return maxPollRecords;
+    }
+
+    @JsonProperty
+    public void setMaxPollRecords(int maxPollRecords) {
+        this.maxPollRecords = maxPollRecords;
+    }
+
+    @JsonProperty
+    public Duration getPollTimeout() {
+        return pollTimeout;
+    }
+
+    @JsonProperty
+    public void setPollTimeout(Duration pollTimeout) {
+        this.pollTimeout = pollTimeout;
+    }
+
+    @JsonProperty
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    @JsonProperty
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    @JsonProperty
+    public Duration getRetryBackoffMin() {
+        return retryBackoffMin;
+    }
+
+    @JsonProperty
+    public void setRetryBackoffMin(Duration retryBackoffMin) {
+        this.retryBackoffMin = retryBackoffMin;
+    }
+
+    @JsonProperty
+    public Duration getRetryBackoffMax() {
+        return retryBackoffMax;
+    }
+
+    @JsonProperty
+    public void setRetryBackoffMax(Duration retryBackoffMax) {
+        this.retryBackoffMax = retryBackoffMax;
+    }
+
+    /** The workers of every topic in {@code sinksByTopic}, managed, with the "consumers" health check. */
+    public ConsumerPool build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
+                              EnvelopeCodec codec, DeadLetters deadLetters) {
+        List<ConsumerWorker> workers = ConsumerWorkersFactory.build(this, bootstrapServers, sinksByTopic, codec,
+                deadLetters, environment.metrics());
+        ConsumerPool pool = new ConsumerPool(workers, java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
+        environment.lifecycle().manage(pool);
+        environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(workers));
+        return pool;
+    }
+
+    public Map<String, Object> consumerProperties(String bootstrapServers, String clientId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        // Offsets are committed only after the shard transaction committed: at least once, never at most once.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A new group must read what ingest accepted before the consumers first started, not skip it.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Larger polls make larger multi-row transactions per shard, which is where sink throughput comes from.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        // Only records of committed producer transactions; ingest does not use transactions, this is defensive.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+}

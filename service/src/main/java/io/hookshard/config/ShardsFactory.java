@@ -1,0 +1,140 @@
+package io.hookshard.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.validation.ValidationMethod;
+import io.dropwizard.db.ManagedDataSource;
+import io.hookshard.db.ShardDatabases;
+import io.hookshard.db.ShardMigrations;
+import io.hookshard.router.BucketFunction;
+import io.hookshard.router.BucketMap;
+import io.hookshard.router.BucketRange;
+import io.hookshard.router.ShardRouter;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The shards of config.yml: each a PostgreSQL primary with its own pool and health check, and the bucket map that
+ * says which shard owns which bucket. Ops add a shard by adding an entry here.
+ */
+public class ShardsFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardsFactory.class);
+
+    private int buckets = BucketFunction.DEFAULT_BUCKETS;
+
+    /** Apply the shard changelog to every shard at startup (dev mode); otherwise run "shards migrate". */
+    private boolean migrateOnStart = false;
+
+    @Valid
+    @NotEmpty
+    private List<ShardFactory> shards = List.of();
+
+    @JsonProperty
+    public int getBuckets() {
+        return buckets;
+    }
+
+    @JsonProperty
+    public void setBuckets(int buckets) {
+        this.buckets = buckets;
+    }
+
+    @JsonProperty
+    public boolean isMigrateOnStart() {
+        return migrateOnStart;
+    }
+
+    @JsonProperty
+    public void setMigrateOnStart(boolean migrateOnStart) {
+        this.migrateOnStart = migrateOnStart;
+    }
+
+    @JsonProperty
+    public List<ShardFactory> getShards() {
+        return shards;
+    }
+
+    @JsonProperty
+    public void setShards(List<ShardFactory> shards) {
+        this.shards = shards;
+    }
+
+    @JsonIgnore
+    @ValidationMethod(message = "shard ids must be unique")
+    public boolean isEveryShardIdUnique() {
+        Set<String> seen = new HashSet<>();
+        return shards.stream().allMatch(shard -> shard.getId() == null || seen.add(shard.getId()));
+    }
+
+    @JsonIgnore
+    @ValidationMethod(message = "either every shard lists its buckets (an empty list for a new shard) or none does")
+    public boolean isBucketListingConsistent() {
+        long listed = shards.stream().filter(shard -> shard.getBuckets() != null).count();
+        return listed == 0 || listed == shards.size();
+    }
+
+    @JsonIgnore
+    @ValidationMethod(message = "the bucket ranges must give every bucket to exactly one shard, within 0..buckets-1,"
+            + " and buckets must be a power of two")
+    public boolean isBucketMapValid() {
+        try {
+            bucketMap();
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.error("invalid shard configuration: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The bucket -> shard table in force: explicit ranges, or an even split in list order. */
+    public BucketMap bucketMap() {
+        new BucketFunction(buckets);
+        List<String> ids = shards.stream().map(ShardFactory::getId).toList();
+        if (shards.stream().allMatch(shard -> shard.getBuckets() == null)) {
+            return BucketMap.evenSplit(buckets, ids);
+        }
+        Map<String, List<BucketRange>> ranges = new LinkedHashMap<>();
+        for (ShardFactory shard : shards) {
+            List<String> listed = shard.getBuckets() == null ? List.of() : shard.getBuckets();
+            ranges.put(shard.getId(), listed.stream().map(BucketRange::parse).toList());
+        }
+        return BucketMap.of(buckets, ranges);
+    }
+
+    public ShardRouter router() {
+        return new ShardRouter(new BucketFunction(buckets), bucketMap());
+    }
+
+    /**
+     * One pool, Jdbi, health check ("shard-&lt;id&gt;") and metric set per shard, managed by the environment; with
+     * {@code migrateOnStart}, the migrations run first in the lifecycle.
+     */
+    public ShardDatabases build(Environment environment) {
+        JdbiFactory jdbiFactory = new JdbiFactory();
+        Map<String, ManagedDataSource> dataSources = new LinkedHashMap<>();
+        Map<String, Jdbi> jdbis = new LinkedHashMap<>();
+        for (ShardFactory shard : shards) {
+            String name = "shard-" + shard.getId();
+            ManagedDataSource dataSource = shard.getDatabase().build(environment.metrics(), name);
+            dataSources.put(shard.getId(), dataSource);
+            jdbis.put(shard.getId(), jdbiFactory.build(environment, shard.getDatabase(), dataSource, name));
+        }
+        if (migrateOnStart) {
+            environment.lifecycle().manage(new ShardMigrations(dataSources));
+        }
+        ShardRouter router = router();
+        LOG.info("bucket allocation over {} buckets: {}", buckets, router.bucketMap().describe());
+        return new ShardDatabases(router, jdbis);
+    }
+}

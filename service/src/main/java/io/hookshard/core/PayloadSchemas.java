@@ -1,0 +1,78 @@
+package io.hookshard.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The JSON Schemas (draft 2020-12) of the webhook bodies, shipped as resources under {@code /schemas}. */
+public final class PayloadSchemas {
+    private final Map<EventType, JsonSchema> schemas = new EnumMap<>(EventType.class);
+    private final Map<EventType, byte[]> documents = new EnumMap<>(EventType.class);
+
+    public PayloadSchemas() {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                // 2020-12 treats "format" as an annotation; occurred_at must really be RFC 3339.
+                .formatAssertionsEnabled(true)
+                .pathType(PathType.JSON_POINTER)
+                .build();
+        for (EventType type : EventType.values()) {
+            byte[] document = read(type.schemaName());
+            documents.put(type, document);
+            schemas.put(type, factory.getSchema(new java.io.ByteArrayInputStream(document), config));
+        }
+    }
+
+    /** Every violation of {@code type}'s schema, sorted by location; empty when the payload is valid. */
+    public List<Violation> validate(EventType type, JsonNode payload) {
+        Set<ValidationMessage> messages = schemas.get(type).validate(payload);
+        return messages.stream()
+                .map(message -> new Violation(pointer(message), message.getError()))
+                .sorted(Comparator.comparing(Violation::pointer).thenComparing(Violation::message))
+                .toList();
+    }
+
+    /** The schema document as shipped, or null for an unknown name. */
+    public byte[] document(String schemaName) {
+        for (EventType type : EventType.values()) {
+            if (type.schemaName().equals(schemaName)) {
+                return documents.get(type).clone();
+            }
+        }
+        return null;
+    }
+
+    private static String pointer(ValidationMessage message) {
+        String location = message.getInstanceLocation().toString();
+        String property = message.getProperty();
+        // A missing required property is reported at its parent; point at the property itself.
+        if ("required".equals(message.getType()) && property != null) {
+            return (location.equals("/") || location.isEmpty() ? "" : location) + "/" + property;
+        }
+        return location.isEmpty() ? "/" : location;
+    }
+
+    private static byte[] read(String name) {
+        try (InputStream in = PayloadSchemas.class.getResourceAsStream("/schemas/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource /schemas/" + name + ".json is missing");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

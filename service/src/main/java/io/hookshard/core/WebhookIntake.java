@@ -1,0 +1,68 @@
+package io.hookshard.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.hookshard.security.SignatureException;
+import io.hookshard.security.StandardWebhookVerifier;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The door: signature over the raw bytes first, then JSON, then the schema; what passes becomes an envelope.
+ * Nothing here touches Kafka or a shard, so a refused webhook leaves no trace but a log line and a metric.
+ */
+public final class WebhookIntake {
+    private final StandardWebhookVerifier verifier;
+    private final ObjectReader reader;
+    private final PayloadSchemas schemas;
+    private final Clock clock;
+
+    public WebhookIntake(StandardWebhookVerifier verifier, ObjectMapper mapper, PayloadSchemas schemas, Clock clock) {
+        this.verifier = verifier;
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.schemas = schemas;
+        this.clock = clock;
+    }
+
+    /** The signature headers of the Standard Webhooks scheme, as received (any may be null). */
+    public record SignatureHeaders(String id, String timestamp, String signature) {
+    }
+
+    public Envelope admit(EventType type, SignatureHeaders headers, byte[] body) throws WebhookRejection {
+        try {
+            verifier.verify(headers.id(), headers.timestamp(), headers.signature(), body);
+        } catch (SignatureException e) {
+            throw new WebhookRejection(401, e.reason(), e.getMessage());
+        }
+        JsonNode payload = parse(body);
+        List<Violation> violations = schemas.validate(type, payload);
+        if (!violations.isEmpty()) {
+            throw new WebhookRejection(422, "schema_violation",
+                    "the body does not match the " + type.schemaName() + " schema (GET /schemas/" + type.schemaName()
+                            + ")", violations);
+        }
+        String providerEventId = payload.get("provider_event_id").asText();
+        String key = payload.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
+        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, headers.id(), clock.instant(), payload);
+    }
+
+    private JsonNode parse(byte[] body) throws WebhookRejection {
+        try {
+            JsonNode node = reader.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new WebhookRejection(400, "malformed_json", "the body is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new WebhookRejection(400, "malformed_json", "the body is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new WebhookRejection(400, "malformed_json", "the body could not be read");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.hookshard.db;
+
+import io.hookshard.core.ChargebackEvent;
+import io.hookshard.core.EventType;
+import org.jdbi.v3.core.Handle;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Writes chargeback events onto their order owner's shard: inbox, event rows and dispute state in one transaction
+ * (see {@link OrderStore}, whose rules this follows).
+ */
+public final class DisputeStore {
+    /** A chargeback with the owner of its order, found in the order directory. */
+    public record OwnedChargeback(ChargebackEvent event, String userId) {
+    }
+
+    static final Comparator<OwnedChargeback> EVENT_TIME = Comparator
+            .comparing((OwnedChargeback owned) -> owned.event().occurredAt())
+            .thenComparingInt(owned -> owned.event().status().rank())
+            .thenComparing(owned -> owned.event().providerEventId());
+
+    private final ShardDatabases shards;
+
+    public DisputeStore(ShardDatabases shards) {
+        this.shards = shards;
+    }
+
+    /** Writes chargebacks whose owners live on {@code shardId}; returns the provider event ids that were new. */
+    public Set<String> write(String shardId, Collection<OwnedChargeback> chargebacks) {
+        return shards.jdbi(shardId).inTransaction(handle -> write(handle, chargebacks));
+    }
+
+    private static Set<String> write(Handle handle, Collection<OwnedChargeback> chargebacks) {
+        Map<String, OwnedChargeback> byProviderId = new LinkedHashMap<>();
+        chargebacks.forEach(owned -> byProviderId.putIfAbsent(owned.event().providerEventId(), owned));
+        Set<String> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, byProviderId.values().stream()
+                .map(owned -> new InboxDao.Entry(owned.event().providerEventId(), owned.event().eventId())).toList());
+        if (admitted.isEmpty()) {
+            return admitted;
+        }
+        List<OwnedChargeback> fresh = byProviderId.values().stream()
+                .filter(owned -> admitted.contains(owned.event().providerEventId()))
+                .sorted(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
+                        .thenComparing(owned -> owned.event().providerEventId()))
+                .toList();
+        insertEvents(handle, fresh);
+        upsertState(handle, newestPerDispute(fresh));
+        return admitted;
+    }
+
+    private static void insertEvents(Handle handle, List<OwnedChargeback> rows) {
+        handle.createUpdate("""
+                        INSERT INTO dispute_events (dispute_id, provider_event_id, occurred_at, order_id, user_id,
+                                                    status, reason, amount_minor, currency, event_id, received_at,
+                                                    payload)
+                        SELECT dispute_id, provider_event_id, occurred_at, order_id, user_id, status, reason,
+                               amount_minor, currency, event_id, received_at, payload::jsonb
+                        FROM unnest(:disputeIds::text[], :providerEventIds::text[], :occurredAts::timestamptz[],
+                                    :orderIds::text[], :userIds::text[], :statuses::text[], :reasons::text[],
+                                    :amounts::bigint[], :currencies::text[], :eventIds::uuid[],
+                                    :receivedAts::timestamptz[], :payloads::text[])
+                             AS t(dispute_id, provider_event_id, occurred_at, order_id, user_id, status, reason,
+                                  amount_minor, currency, event_id, received_at, payload)
+                        ON CONFLICT DO NOTHING""")
+                .bind("disputeIds", Sql.texts(rows, owned -> owned.event().disputeId()))
+                .bind("providerEventIds", Sql.texts(rows, owned -> owned.event().providerEventId()))
+                .bind("occurredAts", Sql.instants(rows, owned -> owned.event().occurredAt()))
+                .bind("orderIds", Sql.texts(rows, owned -> owned.event().orderId()))
+                .bind("userIds", Sql.texts(rows, OwnedChargeback::userId))
+                .bind("statuses", Sql.texts(rows, owned -> owned.event().status().wireName()))
+                .bind("reasons", Sql.texts(rows, owned -> owned.event().reason()))
+                .bind("amounts", Sql.longs(rows, owned -> owned.event().amountMinor()))
+                .bind("currencies", Sql.texts(rows, owned -> owned.event().currency()))
+                .bind("eventIds", Sql.texts(rows, owned -> owned.event().eventId().toString()))
+                .bind("receivedAts", Sql.instants(rows, owned -> owned.event().receivedAt()))
+                .bind("payloads", Sql.texts(rows, owned -> owned.event().payloadJson()))
+                .execute();
+    }
+
+    private static void upsertState(Handle handle, Collection<OwnedChargeback> newest) {
+        handle.createUpdate("""
+                        INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
+                                              currency, last_event_at, last_provider_event_id)
+                        SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
+                                             :statuses::text[], :ranks::smallint[], :reasons::text[],
+                                             :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
+                                             :providerEventIds::text[])
+                        ON CONFLICT (dispute_id) DO UPDATE SET
+                            status = EXCLUDED.status,
+                            status_rank = EXCLUDED.status_rank,
+                            reason = EXCLUDED.reason,
+                            amount_minor = EXCLUDED.amount_minor,
+                            currency = EXCLUDED.currency,
+                            last_event_at = EXCLUDED.last_event_at,
+                            last_provider_event_id = EXCLUDED.last_provider_event_id,
+                            updated_at = now()
+                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank, EXCLUDED.last_provider_event_id)
+                            > (disputes.last_event_at, disputes.status_rank, disputes.last_provider_event_id)""")
+                .bind("disputeIds", Sql.texts(newest, owned -> owned.event().disputeId()))
+                .bind("orderIds", Sql.texts(newest, owned -> owned.event().orderId()))
+                .bind("userIds", Sql.texts(newest, OwnedChargeback::userId))
+                .bind("statuses", Sql.texts(newest, owned -> owned.event().status().wireName()))
+                .bind("ranks", Sql.ints(newest, owned -> owned.event().status().rank()))
+                .bind("reasons", Sql.texts(newest, owned -> owned.event().reason()))
+                .bind("amounts", Sql.longs(newest, owned -> owned.event().amountMinor()))
+                .bind("currencies", Sql.texts(newest, owned -> owned.event().currency()))
+                .bind("occurredAts", Sql.instants(newest, owned -> owned.event().occurredAt()))
+                .bind("providerEventIds", Sql.texts(newest, owned -> owned.event().providerEventId()))
+                .execute();
+    }
+
+    private static Collection<OwnedChargeback> newestPerDispute(List<OwnedChargeback> rows) {
+        Map<String, OwnedChargeback> newest = new TreeMap<>();
+        for (OwnedChargeback owned : rows) {
+            newest.merge(owned.event().disputeId(), owned, (a, b) -> EVENT_TIME.compare(a, b) >= 0 ? a : b);
+        }
+        return newest.values();
+    }
+}

@@ -1,0 +1,119 @@
+package io.hookshard.db;
+
+import io.hookshard.core.EventType;
+import io.hookshard.core.OrderEvent;
+import org.jdbi.v3.core.Handle;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Writes order events into one shard: inbox, event rows and order state in one transaction, each a single
+ * multi-row statement. Idempotent: a batch written twice changes nothing the second time.
+ */
+public final class OrderStore {
+    /** Newest first by occurred_at, then by lifecycle rank, then by provider event id: a total, stable order. */
+    static final Comparator<OrderEvent> EVENT_TIME = Comparator.comparing(OrderEvent::occurredAt)
+            .thenComparingInt(event -> event.status().rank())
+            .thenComparing(OrderEvent::providerEventId);
+
+    private final ShardDatabases shards;
+
+    public OrderStore(ShardDatabases shards) {
+        this.shards = shards;
+    }
+
+    /** Writes {@code events}, all owned by {@code shardId}; returns the provider event ids that were new. */
+    public Set<String> write(String shardId, Collection<OrderEvent> events) {
+        return shards.jdbi(shardId).inTransaction(handle -> write(handle, events));
+    }
+
+    private static Set<String> write(Handle handle, Collection<OrderEvent> events) {
+        Map<String, OrderEvent> byProviderId = new LinkedHashMap<>();
+        events.forEach(event -> byProviderId.putIfAbsent(event.providerEventId(), event));
+        Set<String> admitted = InboxDao.admit(handle, EventType.ORDER_PAYMENT, byProviderId.values().stream()
+                .map(event -> new InboxDao.Entry(event.providerEventId(), event.eventId())).toList());
+        if (admitted.isEmpty()) {
+            return admitted;
+        }
+        List<OrderEvent> fresh = byProviderId.values().stream()
+                .filter(event -> admitted.contains(event.providerEventId()))
+                .sorted(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId))
+                .toList();
+        insertEvents(handle, fresh);
+        upsertState(handle, newestPerOrder(fresh));
+        return admitted;
+    }
+
+    private static void insertEvents(Handle handle, List<OrderEvent> events) {
+        handle.createUpdate("""
+                        INSERT INTO order_events (order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
+                                                  currency, event_id, received_at, payload)
+                        SELECT order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
+                               currency, event_id, received_at, payload::jsonb
+                        FROM unnest(:orderIds::text[], :providerEventIds::text[], :occurredAts::timestamptz[],
+                                    :userIds::text[], :statuses::text[], :amounts::bigint[], :currencies::text[],
+                                    :eventIds::uuid[], :receivedAts::timestamptz[], :payloads::text[])
+                             AS t(order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
+                                  currency, event_id, received_at, payload)
+                        ON CONFLICT DO NOTHING""")
+                .bind("orderIds", Sql.texts(events, OrderEvent::orderId))
+                .bind("providerEventIds", Sql.texts(events, OrderEvent::providerEventId))
+                .bind("occurredAts", Sql.instants(events, OrderEvent::occurredAt))
+                .bind("userIds", Sql.texts(events, OrderEvent::userId))
+                .bind("statuses", Sql.texts(events, event -> event.status().wireName()))
+                .bind("amounts", Sql.longs(events, OrderEvent::amountMinor))
+                .bind("currencies", Sql.texts(events, OrderEvent::currency))
+                .bind("eventIds", Sql.texts(events, event -> event.eventId().toString()))
+                .bind("receivedAts", Sql.instants(events, OrderEvent::receivedAt))
+                .bind("payloads", Sql.texts(events, OrderEvent::payloadJson))
+                .execute();
+    }
+
+    /**
+     * Moves each order to its newest event, never backwards: a row is replaced only by a strictly newer event
+     * (occurred_at, then rank, then provider event id), so late deliveries are recorded but roll nothing back.
+     */
+    private static void upsertState(Handle handle, Collection<OrderEvent> newest) {
+        handle.createUpdate("""
+                        INSERT INTO orders (order_id, user_id, status, status_rank, amount_minor, currency,
+                                            last_event_at, last_provider_event_id)
+                        SELECT * FROM unnest(:orderIds::text[], :userIds::text[], :statuses::text[],
+                                             :ranks::smallint[], :amounts::bigint[], :currencies::text[],
+                                             :occurredAts::timestamptz[], :providerEventIds::text[])
+                        ON CONFLICT (order_id) DO UPDATE SET
+                            user_id = EXCLUDED.user_id,
+                            status = EXCLUDED.status,
+                            status_rank = EXCLUDED.status_rank,
+                            amount_minor = EXCLUDED.amount_minor,
+                            currency = EXCLUDED.currency,
+                            last_event_at = EXCLUDED.last_event_at,
+                            last_provider_event_id = EXCLUDED.last_provider_event_id,
+                            updated_at = now()
+                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank, EXCLUDED.last_provider_event_id)
+                            > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id)""")
+                .bind("orderIds", Sql.texts(newest, OrderEvent::orderId))
+                .bind("userIds", Sql.texts(newest, OrderEvent::userId))
+                .bind("statuses", Sql.texts(newest, event -> event.status().wireName()))
+                .bind("ranks", Sql.ints(newest, event -> event.status().rank()))
+                .bind("amounts", Sql.longs(newest, OrderEvent::amountMinor))
+                .bind("currencies", Sql.texts(newest, OrderEvent::currency))
+                .bind("occurredAts", Sql.instants(newest, OrderEvent::occurredAt))
+                .bind("providerEventIds", Sql.texts(newest, OrderEvent::providerEventId))
+                .execute();
+    }
+
+    /** One row per order (ON CONFLICT DO UPDATE may touch a row once per statement), sorted by order id. */
+    private static Collection<OrderEvent> newestPerOrder(List<OrderEvent> events) {
+        Map<String, OrderEvent> newest = new TreeMap<>();
+        for (OrderEvent event : events) {
+            newest.merge(event.orderId(), event, (a, b) -> EVENT_TIME.compare(a, b) >= 0 ? a : b);
+        }
+        return newest.values();
+    }
+}

@@ -1,0 +1,27 @@
+package io.hookshard.db;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.function.Function;
+
+/** Helpers to bind a batch as parallel arrays for {@code unnest}: one statement, one round trip, any batch size. */
+final class Sql {
+    private Sql() {
+    }
+
+    static <T> String[] texts(Collection<T> rows, Function<T, String> column) {
+        return rows.stream().map(column).toArray(String[]::new);
+    }
+
+    static <T> String[] instants(Collection<T> rows, Function<T, Instant> column) {
+        return rows.stream().map(row -> column.apply(row).toString()).toArray(String[]::new);
+    }
+
+    static <T> Long[] longs(Collection<T> rows, Function<T, Long> column) {
+        return rows.stream().map(column).toArray(Long[]::new);
+    }
+
+    static <T> Integer[] ints(Collection<T> rows, Function<T, Integer> column) {
+        return rows.stream().map(column).toArray(Integer[]::new);
+    }
+}

@@ -1,0 +1,41 @@
+package io.hookshard.errors;
+
+import io.hookshard.api.ErrorResponse;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/** Every WebApplicationException, ours or Jersey's (404, 405, 415...), as a JSON {code, message, details} body. */
+public final class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
+    private static final Logger LOG = LoggerFactory.getLogger(WebApplicationExceptionMapper.class);
+
+    @Override
+    public Response toResponse(WebApplicationException exception) {
+        Response original = exception.getResponse();
+        int status = original.getStatus();
+        ErrorResponse body;
+        if (exception instanceof ApiException api) {
+            body = new ErrorResponse(api.code(), api.getMessage(), api.details());
+        } else {
+            Response.StatusType type = Response.Status.fromStatusCode(status);
+            String reason = type == null ? "error" : type.getReasonPhrase();
+            body = new ErrorResponse(reason.toLowerCase(Locale.ROOT).replace(' ', '_').replace("-", "_"),
+                    reason, java.util.List.of());
+            if (status >= 500) {
+                LOG.error("request failed with {}", status, exception);
+            }
+        }
+        Response.ResponseBuilder builder = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+        original.getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type")) {
+                values.forEach(value -> builder.header(name, value));
+            }
+        });
+        return builder.build();
+    }
+}

@@ -1,0 +1,37 @@
+package io.hookshard.kafka;
+
+import com.codahale.metrics.MetricRegistry;
+import io.hookshard.config.ConsumersFactory;
+import io.hookshard.core.EnvelopeCodec;
+import io.hookshard.processing.EventSink;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the workers of each topic: {@code workersPerTopic} KafkaConsumers, each with its own batch handler. */
+public final class ConsumerWorkersFactory {
+    private ConsumerWorkersFactory() {
+    }
+
+    public static List<ConsumerWorker> build(ConsumersFactory config, String bootstrapServers,
+                                             Map<String, EventSink> sinksByTopic, EnvelopeCodec codec,
+                                             DeadLetters deadLetters, MetricRegistry metrics) {
+        Backoff backoff = new Backoff(Duration.ofMillis(config.getRetryBackoffMin().toMilliseconds()),
+                Duration.ofMillis(config.getRetryBackoffMax().toMilliseconds()));
+        Duration pollTimeout = Duration.ofMillis(config.getPollTimeout().toMilliseconds());
+        List<ConsumerWorker> workers = new ArrayList<>();
+        sinksByTopic.forEach((topic, sink) -> {
+            BatchHandler handler = new BatchHandler(codec, sink, deadLetters, metrics, topic);
+            for (int n = 0; n < config.getWorkersPerTopic(); n++) {
+                String name = "kafka-" + topic + "-" + n;
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                        config.consumerProperties(bootstrapServers, name));
+                workers.add(new ConsumerWorker(name, topic, consumer, handler, backoff, pollTimeout));
+            }
+        });
+        return workers;
+    }
+}

@@ -1,0 +1,82 @@
+package io.hookshard.processing;
+
+import io.hookshard.core.ChargebackEvent;
+import io.hookshard.core.Envelope;
+import io.hookshard.core.EventDecoder;
+import io.hookshard.core.EventType;
+import io.hookshard.core.InvalidEventException;
+import io.hookshard.db.DirectoryStore;
+import io.hookshard.db.DisputeStore;
+import io.hookshard.db.DisputeStore.OwnedChargeback;
+import io.hookshard.db.ShardDatabases;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Chargebacks: look the order's owner up in the directory (shard of hash(order_id)), then write the dispute on the
+ * owner's shard. An order the directory does not know yet is NOT_YET: its payment webhook may still be on its way.
+ */
+public final class DisputeSink implements EventSink {
+    public static final String ORDER_NOT_FOUND = "order_not_found";
+
+    private final EventDecoder decoder;
+    private final ShardDatabases shards;
+    private final DirectoryStore directory;
+    private final ShardedWrite<OwnedChargeback> disputeWrite;
+
+    public DisputeSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, DisputeStore disputes) {
+        this.decoder = decoder;
+        this.shards = shards;
+        this.directory = directory;
+        this.disputeWrite = new ShardedWrite<>(owned -> shards.shardOf(owned.userId()),
+                owned -> owned.event().providerEventId(), disputes::write);
+    }
+
+    @Override
+    public EventType type() {
+        return EventType.CHARGEBACK;
+    }
+
+    @Override
+    public List<Outcome> apply(List<Envelope> envelopes) {
+        Outcome[] outcomes = new Outcome[envelopes.size()];
+        Map<String, List<Indexed<ChargebackEvent>>> byDirectoryShard = new LinkedHashMap<>();
+        for (int i = 0; i < envelopes.size(); i++) {
+            try {
+                ChargebackEvent event = decoder.chargeback(envelopes.get(i));
+                byDirectoryShard.computeIfAbsent(shards.shardOf(event.orderId()), shard -> new ArrayList<>())
+                        .add(new Indexed<>(i, event));
+            } catch (InvalidEventException e) {
+                outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
+            }
+        }
+        List<Indexed<OwnedChargeback>> owned = new ArrayList<>();
+        byDirectoryShard.forEach((shard, group) -> resolveOwners(shard, group, owned, outcomes));
+        disputeWrite.write(owned, outcomes);
+        return Arrays.asList(outcomes);
+    }
+
+    private void resolveOwners(String shard, List<Indexed<ChargebackEvent>> group, List<Indexed<OwnedChargeback>> owned,
+                               Outcome[] outcomes) {
+        Map<String, String> owners;
+        try {
+            owners = directory.owners(shard, group.stream().map(item -> item.item().orderId()).distinct().toList());
+        } catch (RuntimeException e) {
+            group.forEach(item -> outcomes[item.index()] = Outcome.transientFailure(shard, e));
+            return;
+        }
+        for (Indexed<ChargebackEvent> item : group) {
+            String userId = owners.get(item.item().orderId());
+            if (userId == null) {
+                outcomes[item.index()] = Outcome.notYet(ORDER_NOT_FOUND,
+                        "order " + item.item().orderId() + " is not in the order directory yet");
+            } else {
+                owned.add(new Indexed<>(item.index(), new OwnedChargeback(item.item(), userId)));
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.hookshard.processing;
+
+/**
+ * What became of one event. APPLIED and DUPLICATE are done; PERMANENT can never succeed (dead-letter it);
+ * TRANSIENT may succeed later (retry with backoff, never dead-letter); NOT_YET waits for something else to arrive
+ * first (a chargeback whose order is not known yet).
+ */
+public record Outcome(Kind kind, String reason, String detail, String shardId) {
+    public enum Kind { APPLIED, DUPLICATE, PERMANENT, TRANSIENT, NOT_YET }
+
+    private static final Outcome APPLIED = new Outcome(Kind.APPLIED, null, null, null);
+    private static final Outcome DUPLICATE = new Outcome(Kind.DUPLICATE, null, null, null);
+
+    public static Outcome applied() {
+        return APPLIED;
+    }
+
+    public static Outcome duplicate() {
+        return DUPLICATE;
+    }
+
+    public static Outcome permanent(String reason, String detail) {
+        return new Outcome(Kind.PERMANENT, reason, detail, null);
+    }
+
+    public static Outcome transientFailure(String shardId, Throwable cause) {
+        return new Outcome(Kind.TRANSIENT, "shard_unavailable", String.valueOf(cause), shardId);
+    }
+
+    public static Outcome notYet(String reason, String detail) {
+        return new Outcome(Kind.NOT_YET, reason, detail, null);
+    }
+
+    public boolean isDone() {
+        return kind == Kind.APPLIED || kind == Kind.DUPLICATE;
+    }
+
+    public boolean isRetryable() {
+        return kind == Kind.TRANSIENT || kind == Kind.NOT_YET;
+    }
+}

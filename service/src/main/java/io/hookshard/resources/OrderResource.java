@@ -1,0 +1,37 @@
+package io.hookshard.resources;
+
+import io.hookshard.api.OrderView;
+import io.hookshard.db.OrderQueries;
+import io.hookshard.errors.ApiException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/** The read API for services that consume what Hookshard stored; routed through shard-router like the writes. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public final class OrderResource {
+    private final OrderQueries queries;
+
+    public OrderResource(OrderQueries queries) {
+        this.queries = queries;
+    }
+
+    @GET
+    @Path("orders/{orderId}")
+    public OrderView order(@PathParam("orderId") String orderId) {
+        return queries.order(orderId).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "order_not_found",
+                "no order " + orderId + " is stored"));
+    }
+
+    @GET
+    @Path("users/{userId}/orders")
+    public List<OrderView> ordersOf(@PathParam("userId") String userId) {
+        return queries.ordersOf(userId);
+    }
+}

@@ -1,0 +1,113 @@
+package io.hookshard.security;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Verifies the Standard Webhooks scheme: {@code webhook-signature} holds space-separated {@code v1,<base64>}
+ * HMAC-SHA256 signatures over {@code id.timestamp.body}. A request passes when any listed signature matches any
+ * secret in force and the timestamp lies within the tolerance. Runs over the raw bytes, before any parsing, and
+ * compares in constant time.
+ */
+public final class StandardWebhookVerifier {
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final WebhookSecrets secrets;
+    private final Duration tolerance;
+    private final Clock clock;
+
+    public StandardWebhookVerifier(WebhookSecrets secrets, Duration tolerance, Clock clock) {
+        this.secrets = secrets;
+        this.tolerance = tolerance;
+        this.clock = clock;
+    }
+
+    public void verify(String id, String timestamp, String signatureHeader, byte[] body) throws SignatureException {
+        if (secrets.isEmpty()) {
+            throw new SignatureException("no_secret_configured",
+                    "no webhook secret is configured, so no signature can be trusted");
+        }
+        if (isBlank(id) || isBlank(timestamp) || isBlank(signatureHeader)) {
+            throw new SignatureException("missing_signature_headers",
+                    "webhook-id, webhook-timestamp and webhook-signature headers are required");
+        }
+        long seconds = parseTimestamp(timestamp);
+        long skew = Math.abs(clock.instant().getEpochSecond() - seconds);
+        if (skew > tolerance.toSeconds()) {
+            throw new SignatureException("timestamp_out_of_tolerance",
+                    "webhook-timestamp is more than " + tolerance.toSeconds() + " s away from the server's clock");
+        }
+        List<byte[]> offered = offeredSignatures(signatureHeader);
+        for (byte[] key : secrets.keys()) {
+            byte[] expected = sign(key, id, timestamp, body);
+            for (byte[] signature : offered) {
+                if (MessageDigest.isEqual(expected, signature)) {
+                    return;
+                }
+            }
+        }
+        throw new SignatureException("signature_mismatch", "no webhook-signature matches the body and headers");
+    }
+
+    /** The {@code v1,<base64>} signature of a message, as a provider would send it. */
+    public static String signature(String secret, String id, long timestamp, byte[] body) {
+        byte[] key = WebhookSecrets.parse(secret).keys().get(0);
+        return "v1," + Base64.getEncoder().encodeToString(sign(key, id, Long.toString(timestamp), body));
+    }
+
+    static byte[] sign(byte[] key, String id, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(key, ALGORITHM));
+            mac.update(id.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '.');
+            mac.update(timestamp.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '.');
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    private static long parseTimestamp(String timestamp) throws SignatureException {
+        try {
+            return Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw new SignatureException("malformed_timestamp", "webhook-timestamp must be unix seconds");
+        }
+    }
+
+    private static List<byte[]> offeredSignatures(String header) throws SignatureException {
+        List<byte[]> signatures = new ArrayList<>();
+        for (String part : header.trim().split(" +")) {
+            int comma = part.indexOf(',');
+            if (comma < 0) {
+                continue;
+            }
+            if (!part.substring(0, comma).equals("v1")) {
+                continue;
+            }
+            try {
+                signatures.add(Base64.getDecoder().decode(part.substring(comma + 1)));
+            } catch (IllegalArgumentException ignored) {
+                // a malformed entry cannot match; others in the list still may
+            }
+        }
+        if (signatures.isEmpty()) {
+            throw new SignatureException("malformed_signature", "webhook-signature holds no v1,<base64> signature");
+        }
+        return signatures;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

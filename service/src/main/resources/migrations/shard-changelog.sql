@@ -1,0 +1,92 @@
+--liquibase formatted sql
+
+-- Every shard gets this same changelog. Writes are idempotent by construction: the inbox admits each provider
+-- event once per shard, in the same transaction as its event row and the state change.
+
+--changeset hookshard:1-inbox
+CREATE TABLE inbox (
+    event_type        text        NOT NULL,
+    provider_event_id text        NOT NULL,
+    event_id          uuid        NOT NULL,
+    processed_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (event_type, provider_event_id)
+);
+
+--changeset hookshard:1-orders
+CREATE TABLE orders (
+    order_id               text        PRIMARY KEY,
+    user_id                text        NOT NULL,
+    status                 text        NOT NULL,
+    status_rank            smallint    NOT NULL,
+    amount_minor           bigint      NOT NULL CHECK (amount_minor >= 0),
+    currency               char(3)     NOT NULL,
+    last_event_at          timestamptz NOT NULL,
+    last_provider_event_id text        NOT NULL,
+    created_at             timestamptz NOT NULL DEFAULT now(),
+    updated_at             timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX orders_user_idx ON orders (user_id, order_id);
+
+--changeset hookshard:1-order-events
+-- Partitioned by the provider's occurred_at, one partition per month (created ahead by the service) and a DEFAULT
+-- partition so that an insert never fails for want of a partition. The unique key must include the partition key;
+-- the inbox is what makes a redelivery with another occurred_at a no-op.
+CREATE TABLE order_events (
+    order_id          text        NOT NULL,
+    provider_event_id text        NOT NULL,
+    occurred_at       timestamptz NOT NULL,
+    user_id           text        NOT NULL,
+    status            text        NOT NULL,
+    amount_minor      bigint      NOT NULL CHECK (amount_minor >= 0),
+    currency          char(3)     NOT NULL,
+    event_id          uuid        NOT NULL,
+    received_at       timestamptz NOT NULL,
+    stored_at         timestamptz NOT NULL DEFAULT now(),
+    payload           jsonb       NOT NULL,
+    UNIQUE (order_id, provider_event_id, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+CREATE TABLE order_events_default PARTITION OF order_events DEFAULT;
+
+--changeset hookshard:1-order-directory
+-- order_id -> owner, on the shard that hash(order_id) names: chargebacks carry only the order_id.
+CREATE TABLE order_directory (
+    order_id   text        PRIMARY KEY,
+    user_id    text        NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+--changeset hookshard:1-disputes
+CREATE TABLE disputes (
+    dispute_id             text        PRIMARY KEY,
+    order_id               text        NOT NULL,
+    user_id                text        NOT NULL,
+    status                 text        NOT NULL,
+    status_rank            smallint    NOT NULL,
+    reason                 text        NOT NULL,
+    amount_minor           bigint      NOT NULL CHECK (amount_minor >= 0),
+    currency               char(3)     NOT NULL,
+    last_event_at          timestamptz NOT NULL,
+    last_provider_event_id text        NOT NULL,
+    created_at             timestamptz NOT NULL DEFAULT now(),
+    updated_at             timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX disputes_order_idx ON disputes (order_id);
+
+--changeset hookshard:1-dispute-events
+CREATE TABLE dispute_events (
+    dispute_id        text        NOT NULL,
+    provider_event_id text        NOT NULL,
+    occurred_at       timestamptz NOT NULL,
+    order_id          text        NOT NULL,
+    user_id           text        NOT NULL,
+    status            text        NOT NULL,
+    reason            text        NOT NULL,
+    amount_minor      bigint      NOT NULL CHECK (amount_minor >= 0),
+    currency          char(3)     NOT NULL,
+    event_id          uuid        NOT NULL,
+    received_at       timestamptz NOT NULL,
+    stored_at         timestamptz NOT NULL DEFAULT now(),
+    payload           jsonb       NOT NULL,
+    UNIQUE (dispute_id, provider_event_id, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+CREATE TABLE dispute_events_default PARTITION OF dispute_events DEFAULT;
