@@ -1,5 +1,6 @@
 package io.hookshard;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -49,6 +50,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         // config.yml reads brokers, shard URLs and secrets from ${ENV_VAR:-default}.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        // Timestamps in answers are RFC 3339 strings, like the ones the providers send.
+        bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         bootstrap.addCommand(new ShardsCommand());
         bootstrap.addCommand(new RouteCommand());
         bootstrap.addCommand(new SignCommand());

@@ -20,18 +20,26 @@ final class ChildProcess {
     private final Process process;
     private final Thread shutdownHook;
 
-    private ChildProcess(String name, Process process) {
+    private ChildProcess(String name, Process process, String stopSignal, boolean stopOnJvmExit) {
         this.name = name;
         this.process = process;
-        this.shutdownHook = new Thread(this::killTree, "kill-" + name);
+        this.shutdownHook = stopOnJvmExit ? new Thread(() -> signalAndWait(stopSignal, Duration.ofSeconds(10)),
+                "stop-" + name) : null;
     }
 
-    static ChildProcess start(String name, List<String> command, Path log) throws IOException {
+    /**
+     * @param stopSignal    how the JVM's exit stops the process gracefully (then SIGKILL after 10 s)
+     * @param stopOnJvmExit false when the caller stops the process itself, in an order of its own
+     */
+    static ChildProcess start(String name, List<String> command, Path log, String stopSignal, boolean stopOnJvmExit)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        ChildProcess child = new ChildProcess(name, builder.start());
-        Runtime.getRuntime().addShutdownHook(child.shutdownHook);
+        ChildProcess child = new ChildProcess(name, builder.start(), stopSignal, stopOnJvmExit);
+        if (child.shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(child.shutdownHook);
+        }
         LOG.debug("started {} as pid {}: {}", name, child.process.pid(), command);
         return child;
     }
@@ -46,6 +54,11 @@ final class ChildProcess {
 
     /** Sends {@code signal} (e.g. "INT", "TERM") and waits; kills the tree when the wait runs out. */
     void stop(String signal, Duration wait) {
+        signalAndWait(signal, wait);
+        removeHook();
+    }
+
+    private void signalAndWait(String signal, Duration wait) {
         if (process.isAlive()) {
             try {
                 new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
@@ -59,7 +72,6 @@ final class ChildProcess {
             }
         }
         killTree();
-        removeHook();
     }
 
     /** SIGKILL for the process and every descendant, as a crash would; waits until they are gone. */
@@ -85,6 +97,9 @@ final class ChildProcess {
     }
 
     private void removeHook() {
+        if (shutdownHook == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {

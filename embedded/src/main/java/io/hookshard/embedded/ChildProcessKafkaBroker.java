@@ -48,7 +48,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
                     "-Dlogback.configurationFile=" + logback,
                     "-cp", System.getProperty("java.class.path"),
                     "kafka.Kafka", properties.toString());
-            process = ChildProcess.start("kafka", command, home.resolve("broker.log"));
+            process = ChildProcess.start("kafka", command, home.resolve("broker.log"), "TERM", true);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the Kafka child process", e);
         } catch (Exception e) {

@@ -34,6 +34,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dataDirectory;
     private final int port;
     private final boolean durable;
+    private boolean stopOnJvmExit = true;
     private ChildProcess process;
 
     /**
@@ -48,6 +49,12 @@ public final class PostgresServer implements AutoCloseable {
         this.durable = durable;
     }
 
+    /** By default the JVM's exit stops the server; an owner that stops it in an order of its own turns that off. */
+    public synchronized PostgresServer stopOnJvmExit(boolean enabled) {
+        this.stopOnJvmExit = enabled;
+        return this;
+    }
+
     public synchronized PostgresServer start() {
         if (process != null && process.isAlive()) {
             return this;
@@ -57,7 +64,8 @@ public final class PostgresServer implements AutoCloseable {
             if (!Files.exists(dataDirectory.resolve("PG_VERSION"))) {
                 initdb();
             }
-            process = ChildProcess.start("postgres-" + name, command(postgresArguments()), logFile());
+            process = ChildProcess.start("postgres-" + name, command(postgresArguments()), logFile(), "INT",
+                    stopOnJvmExit);
             awaitReady();
             createDatabaseIfMissing();
         } catch (IOException e) {

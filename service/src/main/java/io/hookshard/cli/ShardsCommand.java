@@ -48,7 +48,7 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
         boolean migrate = namespace.getString("action").equals("migrate");
         List<String> failed = new java.util.ArrayList<>();
         for (ShardFactory shard : shards) {
-            ManagedDataSource dataSource = shard.getDatabase().build(new MetricRegistry(), "shard-" + shard.getId());
+            ManagedDataSource dataSource = shard.getDatabase().build(new MetricRegistry(), "shards." + shard.getId());
             try {
                 if (migrate) {
                     migrate(shard, dataSource, namespace.getBoolean("dryRun"), out);

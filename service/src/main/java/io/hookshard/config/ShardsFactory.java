@@ -117,7 +117,7 @@ public class ShardsFactory {
     }
 
     /**
-     * One pool, Jdbi, health check ("shard-&lt;id&gt;") and metric set per shard, managed by the environment; with
+     * One pool, Jdbi, health check ("shards.&lt;id&gt;") and metric set per shard, managed by the environment; with
      * {@code migrateOnStart}, the migrations run first in the lifecycle.
      */
     public ShardDatabases build(Environment environment) {
@@ -125,7 +125,7 @@ public class ShardsFactory {
         Map<String, ManagedDataSource> dataSources = new LinkedHashMap<>();
         Map<String, Jdbi> jdbis = new LinkedHashMap<>();
         for (ShardFactory shard : shards) {
-            String name = "shard-" + shard.getId();
+            String name = "shards." + shard.getId();
             ManagedDataSource dataSource = shard.getDatabase().build(environment.metrics(), name);
             dataSources.put(shard.getId(), dataSource);
             jdbis.put(shard.getId(), jdbiFactory.build(environment, shard.getDatabase(), dataSource, name));

@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /** How webhooks are authenticated and bounded. Secrets come from HOOKSHARD_WEBHOOK_SECRETS, never from the file. */
 public class WebhooksFactory {
-    /** Comma-separated {@code whsec_...} secrets; empty means every webhook is refused (fail closed). */
-    @NotNull
+    /** Comma-separated {@code whsec_...} secrets; empty or unset means every webhook is refused (fail closed). */
     private String secrets = "";
 
     /** How far a webhook-timestamp may lie in the past or the future. */
@@ -34,7 +33,8 @@ public class WebhooksFactory {
 
     @JsonProperty
     public void setSecrets(String secrets) {
-        this.secrets = secrets;
+        // An unset ${HOOKSHARD_WEBHOOK_SECRETS:-} arrives as null: no secret, not an invalid file.
+        this.secrets = secrets == null ? "" : secrets;
     }
 
     @JsonProperty

@@ -1,0 +1,58 @@
+package io.hookshard.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.hookshard.HookshardConfiguration;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every YAML file the project ships parses into the real configuration and passes its validation. */
+class ConfigurationFilesTest {
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    static HookshardConfiguration load(Path file) throws Exception {
+        ObjectMapper mapper = Jackson.newObjectMapper();
+        YamlConfigurationFactory<HookshardConfiguration> factory = new YamlConfigurationFactory<>(
+                HookshardConfiguration.class, Validators.newValidator(), mapper, "dw");
+        return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
+                new EnvironmentVariableSubstitutor(false)), file.toString());
+    }
+
+    @Test
+    void devConfigParsesWithItsDefaults() throws Exception {
+        HookshardConfiguration config = load(REPO.resolve("config.yml"));
+
+        assertThat(config.getShards().bucketMap().shardIds()).containsExactly("shard-a", "shard-b");
+        assertThat(config.getShards().bucketMap().describe())
+                .isEqualTo("shard-a=[0-511] (512 buckets), shard-b=[512-1023] (512 buckets)");
+        assertThat(config.getKafka().getTopics().getOrders()).isEqualTo("orders.webhooks");
+        assertThat(config.getKafka().getTopics().getDisputes()).isEqualTo("disputes.webhooks");
+        DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
+        assertThat(server.getRegisterDefaultExceptionMappers()).isFalse();
+        assertThat(config.getShards().getShards().get(0).getDatabase().getCheckConnectionOnBorrow()).isTrue();
+    }
+
+    @Test
+    void devConfigFailsClosedWithoutSecrets() throws Exception {
+        // Unless HOOKSHARD_WEBHOOK_SECRETS is set where the tests run, config.yml trusts no signature.
+        if (System.getenv("HOOKSHARD_WEBHOOK_SECRETS") == null) {
+            assertThat(load(REPO.resolve("config.yml")).getWebhooks().secrets().isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void testConfigParses() throws Exception {
+        HookshardConfiguration config = load(Path.of("src/test/resources/test-config.yml"));
+
+        assertThat(config.getWebhooks().secrets().isEmpty()).isFalse();
+    }
+}

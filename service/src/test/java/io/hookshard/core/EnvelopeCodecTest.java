@@ -1,0 +1,69 @@
+package io.hookshard.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.jackson.Jackson;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EnvelopeCodecTest {
+    private final ObjectMapper mapper = Jackson.newObjectMapper();
+    private final EnvelopeCodec codec = new EnvelopeCodec(mapper);
+
+    @Test
+    void roundTripsAnEnvelopeWithUnknownPayloadFields() throws Exception {
+        JsonNode payload = mapper.readTree("""
+                {"provider_event_id":"evt-1","user_id":"u-1","extra":{"nested":[1,2,3]},"amount_minor":9007199254740991}""");
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, "msg_1",
+                Instant.parse("2026-11-23T10:15:30.123456Z"), payload);
+
+        Envelope decoded = codec.decode(codec.encode(envelope));
+
+        assertThat(decoded).isEqualTo(envelope);
+        assertThat(decoded.payload().get("extra").get("nested")).hasSize(3);
+    }
+
+    @Test
+    void writesTheDocumentedFieldNames() throws Exception {
+        Envelope envelope = new Envelope(UUID.fromString("00000000-0000-0000-0000-000000000001"), "u-1",
+                EventType.CHARGEBACK, null, Instant.parse("2026-11-23T10:15:30Z"), mapper.readTree("{}"));
+
+        JsonNode json = mapper.readTree(codec.encode(envelope));
+
+        assertThat(json.get("event_id").asText()).isEqualTo("00000000-0000-0000-0000-000000000001");
+        assertThat(json.get("key").asText()).isEqualTo("u-1");
+        assertThat(json.get("type").asText()).isEqualTo("payment.chargeback");
+        assertThat(json.get("received_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(json.get("payload").isObject()).isTrue();
+    }
+
+    @Test
+    void givesTheSameProviderEventTheSameEventIdEverywhere() {
+        UUID first = Envelope.eventIdOf(EventType.ORDER_PAYMENT, "evt-42");
+
+        assertThat(Envelope.eventIdOf(EventType.ORDER_PAYMENT, "evt-42")).isEqualTo(first);
+        assertThat(first).isEqualTo(UUID.fromString("" + first));
+        assertThat(Envelope.eventIdOf(EventType.CHARGEBACK, "evt-42")).isNotEqualTo(first);
+        assertThat(Envelope.eventIdOf(EventType.ORDER_PAYMENT, "evt-43")).isNotEqualTo(first);
+    }
+
+    @Test
+    void refusesBytesThatAreNoEnvelope() {
+        assertThatThrownBy(() -> codec.decode("not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidEventException.class)
+                .extracting(e -> ((InvalidEventException) e).reason()).isEqualTo("undecodable_envelope");
+        assertThatThrownBy(() -> codec.decode("{\"event_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidEventException.class);
+        assertThatThrownBy(() -> codec.decode(
+                "{\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"k\",\"type\":\"payment.refund\",\"received_at\":\"2026-11-23T10:15:30Z\",\"payload\":{}}"
+                        .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidEventException.class);
+        assertThatThrownBy(() -> codec.decode(null)).isInstanceOf(InvalidEventException.class);
+    }
+}
