@@ -131,7 +131,12 @@ public final class DevStack {
         @Override
         public void run(HookshardConfiguration config, Environment environment) {
             super.run(config, environment);
-            environment.lifecycle().addServerLifecycleListener(jetty::set);
+            environment.lifecycle().addServerLifecycleListener(server -> {
+                // Dev mode's own hook stops the server and waits for it before the broker and shards go; Jetty's
+                // hook would stop it concurrently and let that wait return early.
+                server.setStopAtShutdown(false);
+                jetty.set(server);
+            });
         }
     }
 }
