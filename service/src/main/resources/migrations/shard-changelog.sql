@@ -90,3 +90,21 @@ CREATE TABLE dispute_events (
     UNIQUE (dispute_id, provider_event_id, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
 CREATE TABLE dispute_events_default PARTITION OF dispute_events DEFAULT;
+
+--changeset hookshard:2-bucket-usage
+-- The buckets whose keys have rows on this shard, marked in the same transaction as the rows. The startup
+-- interlock refuses a bucket map that gives one of these buckets to another shard.
+CREATE TABLE bucket_usage (
+    bucket        integer     PRIMARY KEY CHECK (bucket >= 0),
+    first_used_at timestamptz NOT NULL DEFAULT now()
+);
+
+--changeset hookshard:2-shard-identity
+-- Which shard of which bucket map this database is: recorded at every start that passes the interlock.
+CREATE TABLE shard_identity (
+    singleton    boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+    shard_id     text        NOT NULL,
+    bucket_count integer     NOT NULL,
+    buckets      text        NOT NULL,
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -10,6 +10,7 @@ import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
 import io.hookshard.config.KafkaFactory.KafkaClients;
+import io.hookshard.config.ShardsFactory;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.core.EventDecoder;
 import io.hookshard.core.EventType;
@@ -29,6 +30,7 @@ import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.WebhookResource;
 import io.hookshard.security.StandardWebhookVerifier;
+import io.hookshard.tasks.PartitionsEnsureTask;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +65,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         EventDecoder decoder = new EventDecoder(schemas);
         EnvelopeCodec codec = new EnvelopeCodec(environment.getObjectMapper());
 
-        ShardDatabases shards = config.getShards().build(environment);
+        ShardsFactory.Shards built = config.getShards().build(environment);
+        ShardDatabases shards = built.databases();
         DirectoryStore directory = new DirectoryStore(shards);
         Map<String, EventSink> sinksByTopic = new LinkedHashMap<>();
         sinksByTopic.put(config.getKafka().getTopics().getOrders(),
@@ -85,6 +88,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.jersey().register(new OrderResource(new OrderQueries(shards, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper());
+        environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
+                config.getShards().getPartitions().getMonthsAhead()));
         environment.jersey().register(new UnexpectedExceptionMapper());
     }
 }

@@ -1,12 +1,14 @@
 package io.hookshard.cli;
 
+import io.hookshard.db.BucketInterlock;
+import io.hookshard.db.PartitionManager;
+import io.hookshard.router.BucketMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
 import javax.sql.DataSource;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /** What {@code shards status} prints for one shard. */
@@ -17,47 +19,36 @@ final class ShardStatus {
     private ShardStatus() {
     }
 
-    static void print(String shardId, DataSource dataSource, PrintWriter out) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            out.printf("shard %s: reachable (%s)%n", shardId, connection.getMetaData().getURL());
-            if (!exists(statement, "databasechangelog")) {
+    static void print(String shardId, DataSource dataSource, BucketMap configured, PrintWriter out)
+            throws SQLException {
+        Jdbi.create(dataSource).useHandle(handle -> {
+            out.printf("shard %s: reachable (%s)%n", shardId, handle.getConnection().getMetaData().getURL());
+            out.printf("  buckets in config.yml: %s%n", configured.allocation().get(shardId));
+            if (!exists(handle, "databasechangelog")) {
                 out.printf("  schema: not migrated (run: shards migrate config.yml --shard %s)%n", shardId);
                 return;
             }
-            try (ResultSet rs = statement.executeQuery(
-                    "SELECT count(*), max(id) FILTER (WHERE orderexecuted = (SELECT max(orderexecuted)"
-                            + " FROM databasechangelog)) FROM databasechangelog")) {
-                rs.next();
-                out.printf("  schema: %d changesets applied, latest %s%n", rs.getInt(1), rs.getString(2));
+            out.printf("  schema: %d changesets applied, latest %s%n",
+                    handle.createQuery("SELECT count(*) FROM databasechangelog").mapTo(Integer.class).one(),
+                    handle.createQuery("SELECT id FROM databasechangelog ORDER BY orderexecuted DESC LIMIT 1")
+                            .mapTo(String.class).one());
+            if (exists(handle, "shard_identity")) {
+                out.printf("  recorded as: %s%n", BucketInterlock.identity(handle)
+                        .map(identity -> identity.shardId() + " owning " + identity.buckets() + " of "
+                                + identity.bucketCount() + " buckets")
+                        .orElse("nothing yet (no start has passed the interlock)"));
+                out.printf("  buckets holding rows: %s%n", BucketInterlock.bucketsWithRows(handle));
             }
-            out.printf("  partitions: %s%n", partitions(statement));
+            out.printf("  partitions: %s%n", PartitionManager.partitions(handle));
             for (String table : TABLES) {
-                try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table)) {
-                    rs.next();
-                    out.printf("  %-16s %d rows%n", table, rs.getLong(1));
-                }
+                out.printf("  %-16s %d rows%n", table,
+                        handle.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
             }
-        }
+        });
     }
 
-    private static boolean exists(Statement statement, String table) throws SQLException {
-        try (ResultSet rs = statement.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
-    }
-
-    private static List<String> partitions(Statement statement) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (ResultSet rs = statement.executeQuery("""
-                SELECT child.relname FROM pg_inherits
-                JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
-                JOIN pg_class child ON child.oid = pg_inherits.inhrelid
-                WHERE parent.relname IN ('order_events', 'dispute_events') ORDER BY child.relname""")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
+    private static boolean exists(Handle handle, String table) {
+        return handle.createQuery("SELECT to_regclass(:name) IS NOT NULL").bind("name", table)
+                .mapTo(Boolean.class).one();
     }
 }

@@ -53,7 +53,7 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
                 if (migrate) {
                     migrate(shard, dataSource, namespace.getBoolean("dryRun"), out);
                 } else {
-                    ShardStatus.print(shard.getId(), dataSource, out);
+                    ShardStatus.print(shard.getId(), dataSource, config.getShards().bucketMap(), out);
                 }
             } catch (Exception e) {
                 failed.add(shard.getId());

@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.core.setup.Environment;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.health.ConsumerWorkersHealthCheck;
@@ -37,6 +39,14 @@ public class ConsumersFactory {
     @Min(1)
     @Max(10_000)
     private int maxPollRecords = 1000;
+
+    /**
+     * Records a worker keeps in memory while they wait for a retry (their shard is down); past this the worker
+     * pauses its partitions until the backlog halves. Memory: about this many times the record size.
+     */
+    @Min(1)
+    @Max(1_000_000)
+    private int maxWaitingRecords = 20_000;
 
     @NotNull
     @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
@@ -87,6 +97,16 @@ public class ConsumersFactory {
     @JsonProperty
     public void setMaxPollRecords(int maxPollRecords) {
         this.maxPollRecords = maxPollRecords;
+    }
+
+    @JsonProperty
+    public int getMaxWaitingRecords() {
+        return maxWaitingRecords;
+    }
+
+    @JsonProperty
+    public void setMaxWaitingRecords(int maxWaitingRecords) {
+        this.maxWaitingRecords = maxWaitingRecords;
     }
 
     @JsonProperty
@@ -144,6 +164,10 @@ public class ConsumersFactory {
                               EnvelopeCodec codec, DeadLetters deadLetters) {
         List<ConsumerWorker> workers = ConsumerWorkersFactory.build(this, bootstrapServers, sinksByTopic, codec,
                 deadLetters, environment.metrics());
+        for (ConsumerWorker worker : workers) {
+            environment.metrics().register(MetricRegistry.name("hookshard", "consumer", worker.name(), "waiting"),
+                    (Gauge<Integer>) worker::waiting);
+        }
         ConsumerPool pool = new ConsumerPool(workers, java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
         environment.lifecycle().manage(pool);
         environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(workers));

@@ -3,9 +3,12 @@ package io.hookshard.config;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.validation.ValidationMethod;
-import io.dropwizard.db.ManagedDataSource;
+import io.hookshard.db.BucketInterlock;
+import io.hookshard.db.PartitionMaintenance;
+import io.hookshard.db.PartitionManager;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.db.ShardMigrations;
 import io.hookshard.router.BucketFunction;
@@ -14,15 +17,18 @@ import io.hookshard.router.BucketRange;
 import io.hookshard.router.ShardRouter;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The shards of config.yml: each a PostgreSQL primary with its own pool and health check, and the bucket map that
@@ -39,6 +45,10 @@ public class ShardsFactory {
     @Valid
     @NotEmpty
     private List<ShardFactory> shards = List.of();
+
+    @Valid
+    @NotNull
+    private PartitionsFactory partitions = new PartitionsFactory();
 
     @JsonProperty
     public int getBuckets() {
@@ -68,6 +78,16 @@ public class ShardsFactory {
     @JsonProperty
     public void setShards(List<ShardFactory> shards) {
         this.shards = shards;
+    }
+
+    @JsonProperty
+    public PartitionsFactory getPartitions() {
+        return partitions;
+    }
+
+    @JsonProperty
+    public void setPartitions(PartitionsFactory partitions) {
+        this.partitions = partitions;
     }
 
     @JsonIgnore
@@ -116,11 +136,16 @@ public class ShardsFactory {
         return new ShardRouter(new BucketFunction(buckets), bucketMap());
     }
 
+    /** The shards of one service instance: who owns which key, and their event-table partitions. */
+    public record Shards(ShardDatabases databases, PartitionManager partitions) {
+    }
+
     /**
-     * One pool, Jdbi, health check ("shards.&lt;id&gt;") and metric set per shard, managed by the environment; with
-     * {@code migrateOnStart}, the migrations run first in the lifecycle.
+     * One pool, Jdbi, health check ("shards.&lt;id&gt;") and metric set per shard, managed by the environment. At
+     * start, in this order: migrations (with {@code migrateOnStart}), the bucket interlock (which refuses to start on
+     * a bucket map that contradicts the shards' data), then partition maintenance (again daily).
      */
-    public ShardDatabases build(Environment environment) {
+    public Shards build(Environment environment) {
         JdbiFactory jdbiFactory = new JdbiFactory();
         Map<String, ManagedDataSource> dataSources = new LinkedHashMap<>();
         Map<String, Jdbi> jdbis = new LinkedHashMap<>();
@@ -135,6 +160,14 @@ public class ShardsFactory {
         }
         ShardRouter router = router();
         LOG.info("bucket allocation over {} buckets: {}", buckets, router.bucketMap().describe());
-        return new ShardDatabases(router, jdbis);
+        ShardDatabases databases = new ShardDatabases(router, jdbis);
+        environment.lifecycle().manage(new BucketInterlock(databases));
+        PartitionManager partitionManager = new PartitionManager(databases, Clock.systemUTC());
+        ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("partition-maintenance")
+                .threads(1).build();
+        environment.lifecycle().manage(new PartitionMaintenance(partitionManager, scheduler,
+                partitions.getMonthsAhead(), partitions.getRetentionMonths(),
+                java.time.Duration.ofMillis(partitions.getMaintenanceInterval().toMilliseconds())));
+        return new Shards(databases, partitionManager);
     }
 }

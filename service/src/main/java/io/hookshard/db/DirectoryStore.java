@@ -19,13 +19,17 @@ public final class DirectoryStore {
     /** Records owners on {@code shardId}; an order already known keeps its first owner. */
     public void record(String shardId, Map<String, String> ownerByOrderId) {
         Map<String, String> sorted = new TreeMap<>(ownerByOrderId);
-        shards.jdbi(shardId).useHandle(handle -> handle.createUpdate("""
-                        INSERT INTO order_directory (order_id, user_id)
-                        SELECT * FROM unnest(:orderIds::text[], :userIds::text[])
-                        ON CONFLICT (order_id) DO NOTHING""")
-                .bind("orderIds", sorted.keySet().toArray(String[]::new))
-                .bind("userIds", sorted.values().toArray(String[]::new))
-                .execute());
+        shards.jdbi(shardId).useTransaction(handle -> {
+            handle.createUpdate("""
+                            INSERT INTO order_directory (order_id, user_id)
+                            SELECT * FROM unnest(:orderIds::text[], :userIds::text[])
+                            ON CONFLICT (order_id) DO NOTHING""")
+                    .bind("orderIds", sorted.keySet().toArray(String[]::new))
+                    .bind("userIds", sorted.values().toArray(String[]::new))
+                    .execute();
+            BucketUsageDao.mark(handle, sorted.keySet().stream()
+                    .map(orderId -> shards.router().route(orderId).bucket()).toList());
+        });
     }
 
     /** The owners known on {@code shardId} for {@code orderIds}; unknown orders are absent from the result. */

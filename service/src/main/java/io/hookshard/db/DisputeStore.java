@@ -37,7 +37,7 @@ public final class DisputeStore {
         return shards.jdbi(shardId).inTransaction(handle -> write(handle, chargebacks));
     }
 
-    private static Set<String> write(Handle handle, Collection<OwnedChargeback> chargebacks) {
+    private Set<String> write(Handle handle, Collection<OwnedChargeback> chargebacks) {
         Map<String, OwnedChargeback> byProviderId = new LinkedHashMap<>();
         chargebacks.forEach(owned -> byProviderId.putIfAbsent(owned.event().providerEventId(), owned));
         Set<String> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, byProviderId.values().stream()
@@ -52,6 +52,7 @@ public final class DisputeStore {
                 .toList();
         insertEvents(handle, fresh);
         upsertState(handle, newestPerDispute(fresh));
+        BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket()).toList());
         return admitted;
     }
 

@@ -33,7 +33,7 @@ public final class OrderStore {
         return shards.jdbi(shardId).inTransaction(handle -> write(handle, events));
     }
 
-    private static Set<String> write(Handle handle, Collection<OrderEvent> events) {
+    private Set<String> write(Handle handle, Collection<OrderEvent> events) {
         Map<String, OrderEvent> byProviderId = new LinkedHashMap<>();
         events.forEach(event -> byProviderId.putIfAbsent(event.providerEventId(), event));
         Set<String> admitted = InboxDao.admit(handle, EventType.ORDER_PAYMENT, byProviderId.values().stream()
@@ -47,6 +47,7 @@ public final class OrderStore {
                 .toList();
         insertEvents(handle, fresh);
         upsertState(handle, newestPerOrder(fresh));
+        BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket()).toList());
         return admitted;
     }
 

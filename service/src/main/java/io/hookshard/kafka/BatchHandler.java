@@ -9,8 +9,6 @@ import io.hookshard.core.InvalidEventException;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +19,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns one poll into shard writes and decides, per partition, how far the offset may be committed: up to the first
- * record that must be retried, or past the last one. Records that can never succeed are dead-lettered on the way.
+ * Turns a batch of records into shard writes. Records that can never succeed are dead-lettered on the way; those
+ * that may succeed later are handed back to the worker, which keeps them and holds its commits below them.
  */
 final class BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchHandler.class);
 
-    /** Per partition: the offset to commit, and (if any) the outcome that makes the partition retry from there. */
-    record Decision(long commitOffset, Outcome retry) {
+    /** A record to try again later, and why. */
+    record Retry(ConsumerRecord<byte[], byte[]> record, Outcome outcome) {
     }
 
     private final EnvelopeCodec codec;
@@ -52,16 +50,27 @@ final class BatchHandler {
         this.batchTimer = metrics.timer(MetricRegistry.name(prefix, "batch"));
     }
 
-    Map<TopicPartition, Decision> handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
-        records.forEach(all::add);
-        Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes = apply(all);
-
-        Map<TopicPartition, Decision> decisions = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            decisions.put(partition, decide(records.records(partition), outcomes));
+    /**
+     * Applies the records (dead-lettering those that can never succeed) and returns those to try again, in input
+     * order. Everything not returned is done: applied, a duplicate, or acknowledged by the dead-letter topic.
+     */
+    List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
+        Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes = apply(records);
+        List<Retry> retries = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            Outcome outcome = outcomes.get(record);
+            if (outcome.kind() == Outcome.Kind.PERMANENT) {
+                outcome = deadLetter(record, outcome);
+            }
+            if (outcome.isRetryable()) {
+                retried.inc();
+                retries.add(new Retry(record, outcome));
+            } else {
+                (outcome.kind() == Outcome.Kind.DUPLICATE ? duplicates : outcome.kind() == Outcome.Kind.APPLIED
+                        ? applied : deadLettered).inc();
+            }
         }
-        return decisions;
+        return retries;
     }
 
     private Map<ConsumerRecord<byte[], byte[]>, Outcome> apply(List<ConsumerRecord<byte[], byte[]>> all) {
@@ -83,23 +92,6 @@ final class BatchHandler {
             }
         }
         return outcomes;
-    }
-
-    private Decision decide(List<ConsumerRecord<byte[], byte[]>> partitionRecords,
-                            Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes) throws InterruptedException {
-        for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-            Outcome outcome = outcomes.get(record);
-            if (outcome.kind() == Outcome.Kind.PERMANENT) {
-                outcome = deadLetter(record, outcome);
-            }
-            if (outcome.isRetryable()) {
-                retried.inc();
-                return new Decision(record.offset(), outcome);
-            }
-            (outcome.kind() == Outcome.Kind.DUPLICATE ? duplicates : outcome.kind() == Outcome.Kind.APPLIED
-                    ? applied : deadLettered).inc();
-        }
-        return new Decision(partitionRecords.get(partitionRecords.size() - 1).offset() + 1, null);
     }
 
     private Outcome deadLetter(ConsumerRecord<byte[], byte[]> record, Outcome outcome) throws InterruptedException {

@@ -1,9 +1,9 @@
 package io.hookshard.kafka;
 
-import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -16,24 +16,25 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One thread, one KafkaConsumer. Polls, hands each batch to the {@link BatchHandler}, commits synchronously only
- * what the shards committed. A partition whose records must be retried is rewound to the first such record and
- * paused for a backoff, while the loop keeps polling (and so stays in the group) and other partitions keep flowing.
+ * One thread, one KafkaConsumer. Polls, applies each batch through the {@link BatchHandler}, and commits
+ * synchronously, per partition, up to the lowest record not done yet. Records that failed transiently (a shard is
+ * down) wait in memory and are retried with backoff while the loop keeps polling, so the rest of every partition
+ * keeps flowing and the consumer stays in its group; when too many wait, the worker pauses its partitions until the
+ * backlog drains. A crash loses nothing: uncommitted records are read again and the writes are idempotent.
  */
 public final class ConsumerWorker implements Runnable {
     public enum State { CREATED, RUNNING, STOPPED, FAILED }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
-
-    private record Retry(int attempts, long resumeAtNanos) {
-    }
 
     private final String name;
     private final String topic;
@@ -41,20 +42,27 @@ public final class ConsumerWorker implements Runnable {
     private final BatchHandler handler;
     private final Backoff backoff;
     private final Duration pollTimeout;
+    private final int maxWaiting;
+    private final int retryBatchSize;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    private final Map<TopicPartition, Retry> retrying = new HashMap<>();
+    private final AtomicInteger waitingGauge = new AtomicInteger();
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private int retryAttempt;
+    private long nextRetryAtNanos;
+    private boolean backpressure;
     private volatile State state = State.CREATED;
     private volatile Throwable failure;
 
     ConsumerWorker(String name, String topic, Consumer<byte[], byte[]> consumer, BatchHandler handler, Backoff backoff,
-                   Duration pollTimeout) {
+                   Duration pollTimeout, int maxWaiting, int retryBatchSize) {
         this.name = name;
         this.topic = topic;
         this.consumer = consumer;
         this.handler = handler;
         this.backoff = backoff;
         this.pollTimeout = pollTimeout;
+        this.maxWaiting = maxWaiting;
+        this.retryBatchSize = retryBatchSize;
     }
 
     @Override
@@ -65,10 +73,11 @@ public final class ConsumerWorker implements Runnable {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                resumeDuePartitions();
                 if (!records.isEmpty()) {
                     process(records);
                 }
+                retryWaitingIfDue();
+                applyBackpressure();
                 commit();
             }
         } catch (WakeupException e) {
@@ -95,6 +104,10 @@ public final class ConsumerWorker implements Runnable {
         return name;
     }
 
+    public String topic() {
+        return topic;
+    }
+
     public State state() {
         return state;
     }
@@ -103,61 +116,120 @@ public final class ConsumerWorker implements Runnable {
         return failure;
     }
 
+    /** Records waiting for a retry (a gauge; read from other threads). */
+    public int waiting() {
+        return waitingGauge.get();
+    }
+
     private void process(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-        Map<TopicPartition, BatchHandler.Decision> decisions = handler.handle(records);
-        decisions.forEach((partition, decision) -> {
-            uncommitted.put(partition, new OffsetAndMetadata(decision.commitOffset()));
-            if (decision.retry() == null) {
-                retrying.remove(partition);
-            } else {
-                scheduleRetry(partition, decision.commitOffset(), decision.retry());
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+        records.forEach(all::add);
+        List<BatchHandler.Retry> retries = handler.handle(all);
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
+            progressOf(partition).read(partitionRecords.get(partitionRecords.size() - 1).offset());
+        }
+        if (!retries.isEmpty()) {
+            boolean firstFailure = totalWaiting() == 0;
+            retries.forEach(retry -> progressOf(partitionOf(retry.record())).waitFor(retry.record()));
+            if (firstFailure) {
+                retryAttempt = 0;
+                scheduleRetry(retries.get(0));
             }
-        });
+        }
+        updateGauge();
     }
 
-    private void scheduleRetry(TopicPartition partition, long offset, Outcome outcome) {
-        Retry previous = retrying.get(partition);
-        int attempts = previous == null ? 0 : previous.attempts() + 1;
-        Duration delay = backoff.delay(attempts);
-        retrying.put(partition, new Retry(attempts, System.nanoTime() + delay.toNanos()));
-        consumer.seek(partition, offset);
-        consumer.pause(List.of(partition));
-        LOG.warn("{}: partition {} retries from offset {} in {} ms (attempt {}): {} {}", name, partition, offset,
-                delay.toMillis(), attempts + 1, outcome.reason(), outcome.detail());
+    private void retryWaitingIfDue() throws InterruptedException {
+        if (totalWaiting() == 0 || System.nanoTime() - nextRetryAtNanos < 0) {
+            return;
+        }
+        // One batch at a time, oldest first, so that a retry round never keeps the loop from polling for long.
+        List<ConsumerRecord<byte[], byte[]>> batch = PartitionProgress.oldestFirst(progress.values(), retryBatchSize);
+        List<BatchHandler.Retry> stillFailing = handler.handle(batch);
+        java.util.Set<ConsumerRecord<byte[], byte[]>> failing = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        stillFailing.forEach(retry -> failing.add(retry.record()));
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            if (!failing.contains(record)) {
+                progressOf(partitionOf(record)).done(record.offset());
+            }
+        }
+        if (stillFailing.isEmpty()) {
+            retryAttempt = 0;
+            nextRetryAtNanos = System.nanoTime();
+            if (totalWaiting() == 0) {
+                LOG.info("{}: every waiting record is applied; retries are over", name);
+            }
+        } else {
+            retryAttempt++;
+            scheduleRetry(stillFailing.get(0));
+        }
+        updateGauge();
     }
 
-    private void resumeDuePartitions() {
-        long now = System.nanoTime();
-        List<TopicPartition> due = retrying.entrySet().stream()
-                .filter(entry -> entry.getValue().resumeAtNanos() - now <= 0)
-                .map(Map.Entry::getKey)
-                .filter(partition -> consumer.assignment().contains(partition))
-                .toList();
-        if (!due.isEmpty()) {
-            consumer.resume(due);
+    private void scheduleRetry(BatchHandler.Retry example) {
+        Duration delay = backoff.delay(retryAttempt);
+        nextRetryAtNanos = System.nanoTime() + delay.toNanos();
+        LOG.warn("{}: {} record(s) wait for a retry in {} ms (attempt {}); e.g. {}-{}@{}: {} {}", name, totalWaiting(),
+                delay.toMillis(), retryAttempt + 1, example.record().topic(), example.record().partition(),
+                example.record().offset(), example.outcome().reason(), example.outcome().detail());
+    }
+
+    private void applyBackpressure() {
+        int waiting = totalWaiting();
+        if (!backpressure && waiting >= maxWaiting) {
+            backpressure = true;
+            consumer.pause(consumer.assignment());
+            LOG.warn("{}: {} records wait for a retry (limit {}); pausing {} until they drain", name, waiting,
+                    maxWaiting, consumer.assignment());
+        } else if (backpressure && waiting < maxWaiting / 2) {
+            backpressure = false;
+            consumer.resume(consumer.paused());
+            LOG.info("{}: backlog down to {}; resuming", name, waiting);
         }
     }
 
     private void commit() {
-        if (uncommitted.isEmpty()) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = commitCandidates(progress.keySet());
+        if (offsets.isEmpty()) {
             return;
         }
         try {
-            consumer.commitSync(uncommitted);
-            uncommitted.clear();
+            commitSync(offsets);
         } catch (WakeupException e) {
             // shutdown() was called mid-batch: commit what the shards already hold before leaving
-            consumer.commitSync(uncommitted);
-            uncommitted.clear();
+            commitSync(offsets);
             throw e;
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // The partitions moved on; their new owner re-reads from the last commit, and writes are idempotent.
-            LOG.warn("{}: commit failed after a rebalance, {} will be redelivered: {}", name, uncommitted.keySet(),
+            LOG.warn("{}: commit failed after a rebalance, {} will be redelivered: {}", name, offsets.keySet(),
                     e.getMessage());
-            uncommitted.clear();
         } catch (RetriableException e) {
             LOG.warn("{}: commit will be retried: {}", name, e.getMessage());
         }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            long candidate = partitionProgress == null ? -1 : partitionProgress.commitCandidate();
+            if (candidate >= 0) {
+                offsets.put(partition, new OffsetAndMetadata(candidate));
+            }
+        }
+        return offsets;
+    }
+
+    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        consumer.commitSync(offsets);
+        offsets.forEach((partition, offset) -> {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null) {
+                partitionProgress.committed(offset.offset());
+            }
+        });
     }
 
     private void closeConsumer() {
@@ -165,6 +237,10 @@ public final class ConsumerWorker implements Runnable {
             commit();
         } catch (KafkaException e) {
             LOG.warn("{}: final commit failed, the uncommitted records will be redelivered: {}", name, e.toString());
+        }
+        if (totalWaiting() > 0) {
+            LOG.warn("{}: stopping with {} record(s) still waiting for a retry; they are not committed and will be"
+                    + " read again", name, totalWaiting());
         }
         try {
             consumer.close(Duration.ofSeconds(5));
@@ -184,20 +260,34 @@ public final class ConsumerWorker implements Runnable {
                 topic, e);
     }
 
+    private PartitionProgress progressOf(TopicPartition partition) {
+        return progress.computeIfAbsent(partition, ignored -> new PartitionProgress());
+    }
+
+    private static TopicPartition partitionOf(ConsumerRecord<byte[], byte[]> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+
+    private int totalWaiting() {
+        return progress.values().stream().mapToInt(PartitionProgress::waitingCount).sum();
+    }
+
+    private void updateGauge() {
+        waitingGauge.set(totalWaiting());
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> revoked = new HashMap<>();
-            for (TopicPartition partition : partitions) {
-                OffsetAndMetadata offset = uncommitted.remove(partition);
-                if (offset != null) {
-                    revoked.put(partition, offset);
+            // Still the owner here: hand the partitions over with everything done committed.
+            Map<TopicPartition, OffsetAndMetadata> offsets = commitCandidates(partitions);
+            try {
+                if (!offsets.isEmpty()) {
+                    consumer.commitSync(offsets);
                 }
-                retrying.remove(partition);
-            }
-            if (!revoked.isEmpty()) {
-                // Still the owner here: hand the partitions over with everything processed committed.
-                consumer.commitSync(revoked);
+            } finally {
+                partitions.forEach(progress::remove);
+                updateGauge();
             }
             LOG.info("{}: revoked {}", name, partitions);
         }
@@ -205,15 +295,16 @@ public final class ConsumerWorker implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // No longer the owner: committing now could overwrite the new owner's progress.
-            for (TopicPartition partition : partitions) {
-                uncommitted.remove(partition);
-                retrying.remove(partition);
-            }
+            partitions.forEach(progress::remove);
+            updateGauge();
             LOG.warn("{}: lost {} without a clean handover; they will be redelivered", name, partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (backpressure) {
+                consumer.pause(partitions);
+            }
             LOG.info("{}: assigned {}", name, partitions);
         }
     }

@@ -29,7 +29,8 @@ public final class ConsumerWorkersFactory {
                 String name = "kafka-" + topic + "-" + n;
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
                         config.consumerProperties(bootstrapServers, name));
-                workers.add(new ConsumerWorker(name, topic, consumer, handler, backoff, pollTimeout));
+                workers.add(new ConsumerWorker(name, topic, consumer, handler, backoff, pollTimeout,
+                        config.getMaxWaitingRecords(), config.getMaxPollRecords()));
             }
         });
         return workers;

@@ -49,11 +49,18 @@ public final class OrderSink implements EventSink {
                 outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
             }
         }
-        directoryWrite.write(decoded, outcomes);
-        // Only events whose owner is on record go on; the others keep their directory failure as outcome.
-        List<Indexed<OrderEvent>> owned = decoded.stream().filter(item -> outcomes[item.index()].isDone()).toList();
-        owned.forEach(item -> outcomes[item.index()] = null);
-        orderWrite.write(owned, outcomes);
+        // Independent writes, so that a down directory shard does not hold back orders whose owner's shard is up;
+        // the event is done only when both are, and a retry repeats both (each is idempotent).
+        Outcome[] directoryOutcomes = new Outcome[envelopes.size()];
+        directoryWrite.write(decoded, directoryOutcomes);
+        orderWrite.write(decoded, outcomes);
+        for (Indexed<OrderEvent> item : decoded) {
+            Outcome directory = directoryOutcomes[item.index()];
+            if (!directory.isDone() && (outcomes[item.index()].isDone()
+                    || directory.kind() == Outcome.Kind.PERMANENT)) {
+                outcomes[item.index()] = directory;
+            }
+        }
         return Arrays.asList(outcomes);
     }
 

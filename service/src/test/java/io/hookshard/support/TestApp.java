@@ -26,6 +26,7 @@ public final class TestApp implements AutoCloseable {
     private final String disputesTopic;
     private final String groupId;
     private final List<Setting> extra;
+    private String configResource = "test-config.yml";
     private DropwizardTestSupport<HookshardConfiguration> support;
 
     private TestApp(String bootstrapServers, List<String> shardUrls, String namespace, List<Setting> extra) {
@@ -55,8 +56,22 @@ public final class TestApp implements AutoCloseable {
 
     /** Another instance of the same deployment: same topics, group and shards. */
     public TestApp sibling(String... overrides) {
-        String namespace = ordersTopic.substring("orders.webhooks.".length());
-        return new TestApp(bootstrapServers, shardUrls, namespace, parse(overrides));
+        return withShards(shardUrls, overrides);
+    }
+
+    /** An instance of the same deployment (topics, group) on other shard databases. */
+    public TestApp withShards(List<String> otherShardUrls, String... overrides) {
+        return new TestApp(bootstrapServers, otherShardUrls, namespace(), parse(overrides));
+    }
+
+    public String namespace() {
+        return ordersTopic.substring("orders.webhooks.".length());
+    }
+
+    /** Runs with another configuration file of the test resources (same overrides). */
+    public TestApp withConfig(String resource) {
+        this.configResource = resource;
+        return this;
     }
 
     public TestApp start() throws Exception {
@@ -73,8 +88,18 @@ public final class TestApp implements AutoCloseable {
             overrides.add(ConfigOverride.config(prefix, setting.key(), setting.value()));
         }
         support = new DropwizardTestSupport<>(HookshardApplication.class,
-                ResourceHelpers.resourceFilePath("test-config.yml"), prefix, overrides.toArray(ConfigOverride[]::new));
-        support.before();
+                ResourceHelpers.resourceFilePath(configResource), prefix, overrides.toArray(ConfigOverride[]::new));
+        try {
+            support.before();
+        } catch (Exception | Error e) {
+            try {
+                support.after();
+            } catch (RuntimeException ignored) {
+                // the start failed half-way; what could be stopped is stopped
+            }
+            support = null;
+            throw e;
+        }
         return this;
     }
 

@@ -1,5 +1,10 @@
 package io.hookshard.router;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
@@ -25,6 +30,28 @@ public record BucketRange(int first, int last) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bucket range must look like \"0-511\" or \"7\", got \"" + text + "\"", e);
         }
+    }
+
+    /** The fewest ranges that cover exactly {@code buckets}, in ascending order. */
+    public static List<BucketRange> compact(Collection<Integer> buckets) {
+        List<BucketRange> ranges = new ArrayList<>();
+        int first = -1;
+        int last = -1;
+        for (int bucket : new TreeSet<>(buckets)) {
+            if (first >= 0 && bucket == last + 1) {
+                last = bucket;
+                continue;
+            }
+            if (first >= 0) {
+                ranges.add(new BucketRange(first, last));
+            }
+            first = bucket;
+            last = bucket;
+        }
+        if (first >= 0) {
+            ranges.add(new BucketRange(first, last));
+        }
+        return ranges;
     }
 
     public int size() {

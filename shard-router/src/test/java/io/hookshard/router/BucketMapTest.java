@@ -75,6 +75,13 @@ class BucketMapTest {
     }
 
     @Test
+    void compactsBucketSetsIntoRanges() {
+        assertThat(BucketRange.compact(List.of(7, 3, 4, 5, 9, 10, 4))).containsExactly(
+                new BucketRange(3, 5), new BucketRange(7, 7), new BucketRange(9, 10));
+        assertThat(BucketRange.compact(List.of())).isEmpty();
+    }
+
+    @Test
     void parsesRangesAndRejectsGarbage() {
         assertThat(BucketRange.parse(" 3 - 9 ")).isEqualTo(new BucketRange(3, 9));
         assertThat(BucketRange.parse("7")).isEqualTo(new BucketRange(7, 7));
