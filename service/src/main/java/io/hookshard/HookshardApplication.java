@@ -9,11 +9,14 @@ import io.dropwizard.core.setup.Environment;
 import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
+import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory.KafkaClients;
 import io.hookshard.config.ShardsFactory;
+import io.hookshard.config.TopicsFactory;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.core.EventDecoder;
 import io.hookshard.core.EventType;
+import io.hookshard.core.Ingestion;
 import io.hookshard.core.PayloadSchemas;
 import io.hookshard.core.WebhookIntake;
 import io.hookshard.db.DirectoryStore;
@@ -23,9 +26,11 @@ import io.hookshard.db.OrderStore;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.errors.UnexpectedExceptionMapper;
 import io.hookshard.errors.WebApplicationExceptionMapper;
+import io.hookshard.kafka.KafkaIngestion;
 import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.OrderSink;
+import io.hookshard.processing.SyncIngestion;
 import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.WebhookResource;
@@ -34,7 +39,7 @@ import io.hookshard.tasks.PartitionsEnsureTask;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 public class HookshardApplication extends Application<HookshardConfiguration> {
@@ -68,28 +73,34 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         ShardsFactory.Shards built = config.getShards().build(environment);
         ShardDatabases shards = built.databases();
         DirectoryStore directory = new DirectoryStore(shards);
-        Map<String, EventSink> sinksByTopic = new LinkedHashMap<>();
-        sinksByTopic.put(config.getKafka().getTopics().getOrders(),
-                new OrderSink(decoder, shards, directory, new OrderStore(shards)));
-        sinksByTopic.put(config.getKafka().getTopics().getDisputes(),
-                new DisputeSink(decoder, shards, directory, new DisputeStore(shards)));
+        EventSink orderSink = new OrderSink(decoder, shards, directory, new OrderStore(shards));
+        EventSink disputeSink = new DisputeSink(decoder, shards, directory, new DisputeStore(shards));
 
-        KafkaClients kafka = config.getKafka().build(environment, codec);
-        config.getConsumers().build(environment, config.getKafka().getBootstrapServers(), sinksByTopic, codec,
-                kafka.deadLetters());
+        Ingestion ingestion;
+        Duration guard;
+        if (config.getIngest().getMode() == IngestFactory.Mode.KAFKA) {
+            TopicsFactory topics = config.getKafka().getTopics();
+            KafkaClients kafka = config.getKafka().build(environment, codec);
+            config.getConsumers().build(environment, config.getKafka().getBootstrapServers(),
+                    Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink), codec, kafka);
+            ingestion = new KafkaIngestion(kafka.publisher(), Map.of(
+                    EventType.ORDER_PAYMENT, topics.getOrders(), EventType.CHARGEBACK, topics.getDisputes()));
+            guard = kafka.ackTimeout().plusSeconds(5);
+        } else {
+            ingestion = new SyncIngestion(List.of(orderSink, disputeSink));
+            guard = Duration.ofSeconds(60);
+        }
 
         StandardWebhookVerifier verifier = new StandardWebhookVerifier(config.getWebhooks().secrets(),
                 Duration.ofSeconds(config.getWebhooks().getTimestampTolerance().toSeconds()), Clock.systemUTC());
         WebhookIntake intake = new WebhookIntake(verifier, environment.getObjectMapper(), schemas, Clock.systemUTC());
-        environment.jersey().register(new WebhookResource(intake, kafka.publisher(), Map.of(
-                EventType.ORDER_PAYMENT, config.getKafka().getTopics().getOrders(),
-                EventType.CHARGEBACK, config.getKafka().getTopics().getDisputes()),
+        environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         environment.jersey().register(new OrderResource(new OrderQueries(shards, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper());
+        environment.jersey().register(new UnexpectedExceptionMapper());
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
-        environment.jersey().register(new UnexpectedExceptionMapper());
     }
 }

@@ -3,6 +3,7 @@ package io.hookshard;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.hookshard.config.ConsumersFactory;
+import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory;
 import io.hookshard.config.ShardsFactory;
 import io.hookshard.config.WebhooksFactory;
@@ -25,6 +26,20 @@ public class HookshardConfiguration extends Configuration {
     @Valid
     @NotNull
     private WebhooksFactory webhooks = new WebhooksFactory();
+
+    @Valid
+    @NotNull
+    private IngestFactory ingest = new IngestFactory();
+
+    @JsonProperty
+    public IngestFactory getIngest() {
+        return ingest;
+    }
+
+    @JsonProperty
+    public void setIngest(IngestFactory ingest) {
+        this.ingest = ingest;
+    }
 
     @JsonProperty
     public KafkaFactory getKafka() {

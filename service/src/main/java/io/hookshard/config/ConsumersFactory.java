@@ -16,11 +16,13 @@ import io.hookshard.health.ConsumerWorkersHealthCheck;
 import io.hookshard.kafka.ConsumerPool;
 import io.hookshard.kafka.ConsumerWorker;
 import io.hookshard.kafka.ConsumerWorkersFactory;
-import io.hookshard.kafka.DeadLetters;
+import io.hookshard.kafka.Backoff;
+import io.hookshard.kafka.Parking;
 import io.hookshard.processing.EventSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,48 @@ public class ConsumersFactory {
     @NotNull
     @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
     private Duration retryBackoffMax = Duration.seconds(10);
+
+    /** How long an event that is not applicable yet (chargeback before its order) is retried before it is dead. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    private Duration parkWindow = Duration.hours(24);
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration parkBackoffMin = Duration.seconds(30);
+
+    @NotNull
+    private Duration parkBackoffMax = Duration.minutes(30);
+
+    @JsonProperty
+    public Duration getParkWindow() {
+        return parkWindow;
+    }
+
+    @JsonProperty
+    public void setParkWindow(Duration parkWindow) {
+        this.parkWindow = parkWindow;
+    }
+
+    @JsonProperty
+    public Duration getParkBackoffMin() {
+        return parkBackoffMin;
+    }
+
+    @JsonProperty
+    public void setParkBackoffMin(Duration parkBackoffMin) {
+        this.parkBackoffMin = parkBackoffMin;
+    }
+
+    @JsonProperty
+    public Duration getParkBackoffMax() {
+        return parkBackoffMax;
+    }
+
+    @JsonProperty
+    public void setParkBackoffMax(Duration parkBackoffMax) {
+        this.parkBackoffMax = parkBackoffMax;
+    }
 
     @JsonProperty
     public String getGroupId() {
@@ -159,11 +203,16 @@ public class ConsumersFactory {
         this.retryBackoffMax = retryBackoffMax;
     }
 
-    /** The workers of every topic in {@code sinksByTopic}, managed, with the "consumers" health check. */
+    /**
+     * The workers of every topic in {@code sinksByTopic} (and one per topic for its parked events), managed, with the
+     * "consumers" health check.
+     */
     public ConsumerPool build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
-                              EnvelopeCodec codec, DeadLetters deadLetters) {
+                              EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
+        Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), java(parkWindow),
+                new Backoff(java(parkBackoffMin), java(parkBackoffMax)), Clock.systemUTC());
         List<ConsumerWorker> workers = ConsumerWorkersFactory.build(this, bootstrapServers, sinksByTopic, codec,
-                deadLetters, environment.metrics());
+                kafka.deadLetters(), parking, environment.metrics());
         for (ConsumerWorker worker : workers) {
             environment.metrics().register(MetricRegistry.name("hookshard", "consumer", worker.name(), "waiting"),
                     (Gauge<Integer>) worker::waiting);
@@ -172,6 +221,10 @@ public class ConsumersFactory {
         environment.lifecycle().manage(pool);
         environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(workers));
         return pool;
+    }
+
+    private static java.time.Duration java(Duration duration) {
+        return java.time.Duration.ofMillis(duration.toMilliseconds());
     }
 
     public Map<String, Object> consumerProperties(String bootstrapServers, String clientId) {

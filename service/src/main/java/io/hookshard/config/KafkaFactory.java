@@ -97,11 +97,12 @@ public class KafkaFactory {
         EnvelopePublisher publisher = new EnvelopePublisher(producer, codec, ackTimeout);
         environment.lifecycle().manage(publisher);
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
-        return new KafkaClients(admin, publisher, new DeadLetters(producer, ackTimeout));
+        return new KafkaClients(admin, producer, ackTimeout, publisher, new DeadLetters(producer, ackTimeout));
     }
 
-    /** The long-lived Kafka clients of one service instance. */
-    public record KafkaClients(Admin admin, EnvelopePublisher publisher, DeadLetters deadLetters) {
+    /** The long-lived Kafka clients of one service instance; one producer serves ingest, parking and dead letters. */
+    public record KafkaClients(Admin admin, Producer<byte[], byte[]> producer, java.time.Duration ackTimeout,
+                               EnvelopePublisher publisher, DeadLetters deadLetters) {
     }
 
     public Map<String, Object> adminProperties() {

@@ -76,6 +76,11 @@ public class TopicsFactory {
         this.minInSyncReplicas = minInSyncReplicas;
     }
 
+    /** Where events of {@code topic} wait for something that has not arrived yet (e.g. their order). */
+    public static String retryTopic(String topic) {
+        return topic + ".retry";
+    }
+
     /** The dead-letter topic of {@code topic}. */
     public static String deadLetterTopic(String topic) {
         return topic + ".dlq";

@@ -32,21 +32,26 @@ final class BatchHandler {
     private final EnvelopeCodec codec;
     private final EventSink sink;
     private final DeadLetters deadLetters;
+    private final Parking parking;
     private final Counter applied;
     private final Counter duplicates;
     private final Counter deadLettered;
     private final Counter retried;
+    private final Counter parked;
     private final Timer batchTimer;
 
-    BatchHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, MetricRegistry metrics, String topic) {
+    BatchHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
+                 String topic) {
         this.codec = codec;
         this.sink = sink;
         this.deadLetters = deadLetters;
+        this.parking = parking;
         String prefix = MetricRegistry.name("hookshard", "consumer", topic);
         this.applied = metrics.counter(MetricRegistry.name(prefix, "applied"));
         this.duplicates = metrics.counter(MetricRegistry.name(prefix, "duplicates"));
         this.deadLettered = metrics.counter(MetricRegistry.name(prefix, "dead-lettered"));
         this.retried = metrics.counter(MetricRegistry.name(prefix, "retried"));
+        this.parked = metrics.counter(MetricRegistry.name(prefix, "parked"));
         this.batchTimer = metrics.timer(MetricRegistry.name(prefix, "batch"));
     }
 
@@ -55,31 +60,43 @@ final class BatchHandler {
      * order. Everything not returned is done: applied, a duplicate, or acknowledged by the dead-letter topic.
      */
     List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
-        Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes = apply(records);
+        Map<ConsumerRecord<byte[], byte[]>, Envelope> envelopes = new HashMap<>();
+        Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes = apply(records, envelopes);
         List<Retry> retries = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             Outcome outcome = outcomes.get(record);
-            if (outcome.kind() == Outcome.Kind.PERMANENT) {
-                outcome = deadLetter(record, outcome);
+            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET) {
+                outcome = setAside(record, envelopes.get(record), outcome);
             }
             if (outcome.isRetryable()) {
                 retried.inc();
                 retries.add(new Retry(record, outcome));
             } else {
-                (outcome.kind() == Outcome.Kind.DUPLICATE ? duplicates : outcome.kind() == Outcome.Kind.APPLIED
-                        ? applied : deadLettered).inc();
+                counterOf(outcome.kind()).inc();
             }
         }
         return retries;
     }
 
-    private Map<ConsumerRecord<byte[], byte[]>, Outcome> apply(List<ConsumerRecord<byte[], byte[]>> all) {
+    private Counter counterOf(Outcome.Kind kind) {
+        return switch (kind) {
+            case APPLIED -> applied;
+            case DUPLICATE -> duplicates;
+            case PARKED -> parked;
+            default -> deadLettered;
+        };
+    }
+
+    private Map<ConsumerRecord<byte[], byte[]>, Outcome> apply(List<ConsumerRecord<byte[], byte[]>> all,
+                                                               Map<ConsumerRecord<byte[], byte[]>, Envelope> decoded) {
         Map<ConsumerRecord<byte[], byte[]>, Outcome> outcomes = new HashMap<>();
         List<ConsumerRecord<byte[], byte[]>> decodedRecords = new ArrayList<>();
         List<Envelope> envelopes = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : all) {
             try {
-                envelopes.add(codec.decode(record.value()));
+                Envelope envelope = codec.decode(record.value());
+                envelopes.add(envelope);
+                decoded.put(record, envelope);
                 decodedRecords.add(record);
             } catch (InvalidEventException e) {
                 outcomes.put(record, Outcome.permanent(e.reason(), e.getMessage()));
@@ -94,27 +111,26 @@ final class BatchHandler {
         return outcomes;
     }
 
-    private Outcome deadLetter(ConsumerRecord<byte[], byte[]> record, Outcome outcome) throws InterruptedException {
-        Instant now = Instant.now();
-        String eventId = null;
-        String eventType = null;
+    /** Dead-letters (PERMANENT) or parks (NOT_YET) a record; a failure to do so makes it a transient failure. */
+    private Outcome setAside(ConsumerRecord<byte[], byte[]> record, Envelope envelope, Outcome outcome)
+            throws InterruptedException {
+        String eventId = envelope == null ? null : envelope.eventId().toString();
+        String eventType = envelope == null ? null : envelope.type().wireName();
         try {
-            Envelope envelope = codec.decode(record.value());
-            eventId = envelope.eventId().toString();
-            eventType = envelope.type().wireName();
-        } catch (InvalidEventException undecodable) {
-            // the headers then carry no event id or type
-        }
-        try {
-            deadLetters.send(record, new DeadLetters.Failure(eventId, eventType, 1, now, now, outcome.reason(),
-                    outcome.detail()));
-            return outcome;
+            if (outcome.kind() == Outcome.Kind.NOT_YET) {
+                return parking.park(record, outcome, eventId, eventType);
+            }
+            Instant now = Instant.now();
+            deadLetters.send(record, new DeadLetters.Failure(eventId, eventType,
+                    DeadLetters.previousAttempts(record) + 1, DeadLetters.firstFailure(record, now), now,
+                    outcome.reason(), outcome.detail()));
+            return outcome.deadLettered();
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            LOG.warn("could not dead-letter {}-{}@{}, will retry: {}", record.topic(), record.partition(),
-                    record.offset(), e.toString());
-            return Outcome.transientFailure("dead-letter-topic", e);
+            LOG.warn("could not set {}-{}@{} aside ({}), will retry: {}", record.topic(), record.partition(),
+                    record.offset(), outcome.reason(), e.toString());
+            return Outcome.transientFailure("kafka", e);
         }
     }
 }

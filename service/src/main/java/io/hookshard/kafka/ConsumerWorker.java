@@ -44,6 +44,8 @@ public final class ConsumerWorker implements Runnable {
     private final Duration pollTimeout;
     private final int maxWaiting;
     private final int retryBatchSize;
+    private final boolean gated;
+    private final Map<TopicPartition, Long> delayedUntil = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger waitingGauge = new AtomicInteger();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
@@ -54,7 +56,7 @@ public final class ConsumerWorker implements Runnable {
     private volatile Throwable failure;
 
     ConsumerWorker(String name, String topic, Consumer<byte[], byte[]> consumer, BatchHandler handler, Backoff backoff,
-                   Duration pollTimeout, int maxWaiting, int retryBatchSize) {
+                   Duration pollTimeout, int maxWaiting, int retryBatchSize, boolean gated) {
         this.name = name;
         this.topic = topic;
         this.consumer = consumer;
@@ -63,6 +65,7 @@ public final class ConsumerWorker implements Runnable {
         this.pollTimeout = pollTimeout;
         this.maxWaiting = maxWaiting;
         this.retryBatchSize = retryBatchSize;
+        this.gated = gated;
     }
 
     @Override
@@ -73,6 +76,7 @@ public final class ConsumerWorker implements Runnable {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                resumeDelayedPartitions();
                 if (!records.isEmpty()) {
                     process(records);
                 }
@@ -122,13 +126,16 @@ public final class ConsumerWorker implements Runnable {
     }
 
     private void process(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
-        records.forEach(all::add);
-        List<BatchHandler.Retry> retries = handler.handle(all);
+        List<ConsumerRecord<byte[], byte[]>> ready = new ArrayList<>(records.count());
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
-            progressOf(partition).read(partitionRecords.get(partitionRecords.size() - 1).offset());
+            int due = gated ? dueCount(partition, partitionRecords) : partitionRecords.size();
+            ready.addAll(partitionRecords.subList(0, due));
+            if (due > 0) {
+                progressOf(partition).read(partitionRecords.get(due - 1).offset());
+            }
         }
+        List<BatchHandler.Retry> retries = ready.isEmpty() ? List.of() : handler.handle(ready);
         if (!retries.isEmpty()) {
             boolean firstFailure = totalWaiting() == 0;
             retries.forEach(retry -> progressOf(partitionOf(retry.record())).waitFor(retry.record()));
@@ -138,6 +145,37 @@ public final class ConsumerWorker implements Runnable {
             }
         }
         updateGauge();
+    }
+
+    /**
+     * How many of a parked partition's records are due; at the first that is not, the partition is rewound to it
+     * and paused until its time (parked records are appended in roughly the order they fall due).
+     */
+    private int dueCount(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> partitionRecords) {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < partitionRecords.size(); i++) {
+            long notBefore = Parking.notBefore(partitionRecords.get(i));
+            if (notBefore > now) {
+                consumer.seek(partition, partitionRecords.get(i).offset());
+                consumer.pause(List.of(partition));
+                delayedUntil.put(partition, notBefore);
+                return i;
+            }
+        }
+        return partitionRecords.size();
+    }
+
+    private void resumeDelayedPartitions() {
+        if (delayedUntil.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<TopicPartition> due = delayedUntil.entrySet().stream().filter(entry -> entry.getValue() <= now)
+                .map(Map.Entry::getKey).toList();
+        due.forEach(delayedUntil::remove);
+        if (!backpressure && !due.isEmpty()) {
+            consumer.resume(due);
+        }
     }
 
     private void retryWaitingIfDue() throws InterruptedException {
@@ -185,7 +223,8 @@ public final class ConsumerWorker implements Runnable {
                     maxWaiting, consumer.assignment());
         } else if (backpressure && waiting < maxWaiting / 2) {
             backpressure = false;
-            consumer.resume(consumer.paused());
+            consumer.resume(consumer.paused().stream().filter(partition -> !delayedUntil.containsKey(partition))
+                    .toList());
             LOG.info("{}: backlog down to {}; resuming", name, waiting);
         }
     }
@@ -287,6 +326,7 @@ public final class ConsumerWorker implements Runnable {
                 }
             } finally {
                 partitions.forEach(progress::remove);
+                partitions.forEach(delayedUntil::remove);
                 updateGauge();
             }
             LOG.info("{}: revoked {}", name, partitions);
@@ -296,6 +336,7 @@ public final class ConsumerWorker implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // No longer the owner: committing now could overwrite the new owner's progress.
             partitions.forEach(progress::remove);
+            partitions.forEach(delayedUntil::remove);
             updateGauge();
             LOG.warn("{}: lost {} without a clean handover; they will be redelivered", name, partitions);
         }

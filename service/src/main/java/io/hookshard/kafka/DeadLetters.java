@@ -49,13 +49,29 @@ public final class DeadLetters {
                           String errorClass, String errorMessage) {
     }
 
+    /** Where a record first arrived: itself, or for a parked record, the headers it was parked with. */
+    record Origin(String topic, String partition, String offset) {
+        static Origin of(ConsumerRecord<byte[], byte[]> record) {
+            String topic = header(record.headers(), ORIGINAL_TOPIC);
+            return topic == null
+                    ? new Origin(record.topic(), Integer.toString(record.partition()), Long.toString(record.offset()))
+                    : new Origin(topic, header(record.headers(), ORIGINAL_PARTITION),
+                    header(record.headers(), ORIGINAL_OFFSET));
+        }
+
+        void writeTo(Headers headers) {
+            put(headers, ORIGINAL_TOPIC, topic);
+            put(headers, ORIGINAL_PARTITION, partition);
+            put(headers, ORIGINAL_OFFSET, offset);
+        }
+    }
+
     public void send(ConsumerRecord<byte[], byte[]> original, Failure failure)
             throws InterruptedException, ExecutionException, TimeoutException {
-        String topic = TopicsFactory.deadLetterTopic(original.topic());
+        Origin origin = Origin.of(original);
+        String topic = TopicsFactory.deadLetterTopic(origin.topic());
         Headers headers = new RecordHeaders(original.headers().toArray());
-        put(headers, ORIGINAL_TOPIC, original.topic());
-        put(headers, ORIGINAL_PARTITION, Integer.toString(original.partition()));
-        put(headers, ORIGINAL_OFFSET, Long.toString(original.offset()));
+        origin.writeTo(headers);
         put(headers, EVENT_ID, failure.eventId());
         put(headers, EVENT_TYPE, failure.eventType());
         put(headers, ATTEMPTS, Integer.toString(failure.attempts()));
@@ -66,8 +82,29 @@ public final class DeadLetters {
         put(headers, ERROR_MESSAGE, message.length() > MAX_MESSAGE_LENGTH ? message.substring(0, MAX_MESSAGE_LENGTH) : message);
         producer.send(new ProducerRecord<>(topic, null, original.key(), original.value(), headers))
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.error("dead-lettered {}-{}@{} event_id={} reason={} to {}: {}", original.topic(), original.partition(),
-                original.offset(), failure.eventId(), failure.errorClass(), topic, message);
+        LOG.error("dead-lettered {}-{}@{} event_id={} reason={} attempts={} to {}: {}", origin.topic(),
+                origin.partition(), origin.offset(), failure.eventId(), failure.errorClass(), failure.attempts(), topic,
+                message);
+    }
+
+    /** How often a record was tried before, per the headers it was parked with (0 for a first try). */
+    static int previousAttempts(ConsumerRecord<byte[], byte[]> record) {
+        String value = header(record.headers(), ATTEMPTS);
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** When a record first failed, per the headers it was parked with, or {@code fallback} for a first failure. */
+    static Instant firstFailure(ConsumerRecord<byte[], byte[]> record, Instant fallback) {
+        String value = header(record.headers(), FIRST_FAILURE_AT);
+        try {
+            return value == null ? fallback : Instant.parse(value);
+        } catch (RuntimeException e) {
+            return fallback;
+        }
     }
 
     public static String header(Headers headers, String name) {
@@ -75,7 +112,7 @@ public final class DeadLetters {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static void put(Headers headers, String name, String value) {
+    static void put(Headers headers, String name, String value) {
         headers.remove(name);
         if (value != null) {
             headers.add(name, value.getBytes(StandardCharsets.UTF_8));

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the webhook topics and their dead-letter topics with the configured shape at startup (the broker's
+ * Creates the webhook topics, their retry and dead-letter topics with the configured shape at startup (the broker's
  * auto-create is never relied on), and grows the partition count when config asks for more.
  */
 public final class TopicInitializer implements Managed {
@@ -37,6 +37,7 @@ public final class TopicInitializer implements Managed {
         List<String> names = new ArrayList<>();
         for (String topic : List.of(topics.getOrders(), topics.getDisputes())) {
             names.add(topic);
+            names.add(TopicsFactory.retryTopic(topic));
             names.add(TopicsFactory.deadLetterTopic(topic));
         }
         return names;

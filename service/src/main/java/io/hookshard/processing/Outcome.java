@@ -3,10 +3,10 @@ package io.hookshard.processing;
 /**
  * What became of one event. APPLIED and DUPLICATE are done; PERMANENT can never succeed (dead-letter it);
  * TRANSIENT may succeed later (retry with backoff, never dead-letter); NOT_YET waits for something else to arrive
- * first (a chargeback whose order is not known yet).
+ * first (a chargeback whose order is not known yet: park it); PARKED and DEAD_LETTERED are done too, elsewhere.
  */
 public record Outcome(Kind kind, String reason, String detail, String shardId) {
-    public enum Kind { APPLIED, DUPLICATE, PERMANENT, TRANSIENT, NOT_YET }
+    public enum Kind { APPLIED, DUPLICATE, PERMANENT, TRANSIENT, NOT_YET, PARKED, DEAD_LETTERED }
 
     private static final Outcome APPLIED = new Outcome(Kind.APPLIED, null, null, null);
     private static final Outcome DUPLICATE = new Outcome(Kind.DUPLICATE, null, null, null);
@@ -31,8 +31,16 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
         return new Outcome(Kind.NOT_YET, reason, detail, null);
     }
 
+    public Outcome parked() {
+        return new Outcome(Kind.PARKED, reason, detail, shardId);
+    }
+
+    public Outcome deadLettered() {
+        return new Outcome(Kind.DEAD_LETTERED, reason, detail, shardId);
+    }
+
     public boolean isDone() {
-        return kind == Kind.APPLIED || kind == Kind.DUPLICATE;
+        return kind == Kind.APPLIED || kind == Kind.DUPLICATE || kind == Kind.PARKED || kind == Kind.DEAD_LETTERED;
     }
 
     public boolean isRetryable() {

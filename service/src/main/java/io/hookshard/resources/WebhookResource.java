@@ -6,10 +6,11 @@ import com.codahale.metrics.Timer;
 import io.hookshard.api.AcceptedResponse;
 import io.hookshard.core.Envelope;
 import io.hookshard.core.EventType;
+import io.hookshard.core.IngestException;
+import io.hookshard.core.Ingestion;
 import io.hookshard.core.WebhookIntake;
 import io.hookshard.core.WebhookRejection;
 import io.hookshard.errors.ApiException;
-import io.hookshard.kafka.EnvelopePublisher;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Payment providers' webhooks. Verify, validate, produce with a durable ack, and only then answer 202; a broker
- * that does not acknowledge in time gets the sender a 503 with Retry-After, never a 202.
+ * Payment providers' webhooks. Verify, validate, then ingest: in Kafka mode produce with a durable ack and only
+ * then answer 202 (503 with Retry-After when the broker does not acknowledge in time, never a 202); in sync mode
+ * apply to the shard and answer 200 after the commit.
  */
 @Path("/webhooks/payments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,24 +38,25 @@ public final class WebhookResource {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookResource.class);
 
     private final WebhookIntake intake;
-    private final EnvelopePublisher publisher;
-    private final Map<EventType, String> topics;
+    private final Ingestion ingestion;
+    private final long guardMillis;
     private final long maxBodyBytes;
     private final MetricRegistry metrics;
     private final Meter received;
     private final Meter accepted;
-    private final Timer produceLatency;
+    private final Timer ingestLatency;
 
-    public WebhookResource(WebhookIntake intake, EnvelopePublisher publisher, Map<EventType, String> topics,
-                           long maxBodyBytes, MetricRegistry metrics) {
+    /** @param guard how long an answer may take before the request is answered 503 regardless */
+    public WebhookResource(WebhookIntake intake, Ingestion ingestion, java.time.Duration guard, long maxBodyBytes,
+                           MetricRegistry metrics) {
         this.intake = intake;
-        this.publisher = publisher;
-        this.topics = Map.copyOf(topics);
+        this.ingestion = ingestion;
+        this.guardMillis = guard.toMillis();
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
         this.received = metrics.meter("hookshard.webhooks.received");
         this.accepted = metrics.meter("hookshard.webhooks.accepted");
-        this.produceLatency = metrics.timer("hookshard.webhooks.produce");
+        this.ingestLatency = metrics.timer("hookshard.webhooks.ingest");
     }
 
     @POST
@@ -86,29 +88,36 @@ public final class WebhookResource {
                     rejection.getMessage(), rejection.details()));
             return;
         }
-        // The producer gives up within produceTimeout; this guards against a callback that never comes.
-        response.setTimeout(publisherGuardMillis(), TimeUnit.MILLISECONDS);
-        response.setTimeoutHandler(timedOut -> timedOut.resume(ApiException.unavailable("broker_timeout",
-                "the broker did not acknowledge in time; the event may or may not be stored, retry it", 5)));
-        Timer.Context timer = produceLatency.time();
-        publisher.publish(topics.get(type), envelope).whenComplete((metadata, failure) -> {
+        // Ingestion gives up within its own timeout; this guards against an answer that never comes.
+        response.setTimeout(guardMillis, TimeUnit.MILLISECONDS);
+        response.setTimeoutHandler(timedOut -> timedOut.resume(ApiException.unavailable("ingest_timeout",
+                "the event was not stored in time; it may or may not be, retry it", 5)));
+        Timer.Context timer = ingestLatency.time();
+        ingestion.ingest(envelope).whenComplete((result, failure) -> {
             timer.stop();
             if (failure == null) {
                 accepted.mark();
-                LOG.debug("accepted {} event_id={} at {}-{}@{}", type.wireName(), envelope.eventId(), metadata.topic(),
-                        metadata.partition(), metadata.offset());
-                response.resume(Response.accepted(new AcceptedResponse(envelope.eventId(), "accepted")).build());
+                response.resume(Response.status(result.status())
+                        .entity(new AcceptedResponse(envelope.eventId(), result.state())).build());
             } else {
-                metrics.meter("hookshard.webhooks.rejected.broker_unavailable").mark();
-                LOG.warn("could not store {} event_id={} in Kafka, answered 503: {}", type.wireName(),
-                        envelope.eventId(), failure.toString());
-                response.resume(ApiException.unavailable("broker_unavailable",
-                        "the event could not be stored durably; nothing was accepted, retry later", 5));
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                        : failure;
+                response.resume(refusal(type, envelope, cause));
             }
         });
     }
 
-    private long publisherGuardMillis() {
-        return publisher.ackTimeout().toMillis() + 5_000;
+    private ApiException refusal(EventType type, Envelope envelope, Throwable failure) {
+        if (failure instanceof IngestException refused) {
+            metrics.meter(MetricRegistry.name("hookshard.webhooks.rejected", refused.code())).mark();
+            LOG.warn("could not take {} event_id={}: {} {}", type.wireName(), envelope.eventId(), refused.status(),
+                    refused.code());
+            return refused.retryAfterSeconds() > 0
+                    ? ApiException.unavailable(refused.code(), refused.getMessage(), refused.retryAfterSeconds())
+                    : new ApiException(Response.Status.fromStatusCode(refused.status()), refused.code(),
+                    refused.getMessage());
+        }
+        LOG.error("could not take {} event_id={}", type.wireName(), envelope.eventId(), failure);
+        return ApiException.unavailable("ingest_failed", "the event could not be taken; retry later", 5);
     }
 }

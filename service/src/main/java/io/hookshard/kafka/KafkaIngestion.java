@@ -1,0 +1,40 @@
+package io.hookshard.kafka;
+
+import io.hookshard.core.Envelope;
+import io.hookshard.core.EventType;
+import io.hookshard.core.IngestException;
+import io.hookshard.core.Ingestion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Kafka mode: 202 once the broker has acknowledged the envelope durably; 503 when it cannot within the timeout. */
+public final class KafkaIngestion implements Ingestion {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestion.class);
+    private static final Result ACCEPTED = new Result(202, "accepted");
+
+    private final EnvelopePublisher publisher;
+    private final Map<EventType, String> topics;
+
+    public KafkaIngestion(EnvelopePublisher publisher, Map<EventType, String> topics) {
+        this.publisher = publisher;
+        this.topics = Map.copyOf(topics);
+    }
+
+    @Override
+    public CompletionStage<Result> ingest(Envelope envelope) {
+        return publisher.publish(topics.get(envelope.type()), envelope).handle((metadata, failure) -> {
+            if (failure != null) {
+                LOG.warn("could not store {} event_id={} in Kafka, answered 503: {}", envelope.type().wireName(),
+                        envelope.eventId(), failure.toString());
+                throw new IngestException(503, "broker_unavailable",
+                        "the event could not be stored durably; nothing was accepted, retry later", 5);
+            }
+            LOG.debug("accepted {} event_id={} at {}-{}@{}", envelope.type().wireName(), envelope.eventId(),
+                    metadata.topic(), metadata.partition(), metadata.offset());
+            return ACCEPTED;
+        });
+    }
+}

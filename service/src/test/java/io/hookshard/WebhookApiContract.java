@@ -1,0 +1,141 @@
+package io.hookshard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookshard.support.ShardSql;
+import io.hookshard.support.TestApp;
+import io.hookshard.support.Webhooks;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The webhook API on real servers, whichever way webhooks are ingested: a signed webhook ends, once, in the shard
+ * the router names, and the read API shows it. Kafka mode and sync mode each run these tests.
+ */
+abstract class WebhookApiContract {
+    static final ObjectMapper JSON = new ObjectMapper();
+    final Webhooks provider = new Webhooks(TestApp.SECRET);
+
+    abstract TestApp app();
+
+    /** The status of an accepted webhook: 202 (stored in Kafka) or 200 (applied). */
+    abstract int acceptedStatus();
+
+    /** Waits until everything accepted so far has been applied. */
+    abstract void awaitSettled() throws Exception;
+
+    @Test
+    void acceptedOrderLandsOnceInTheShardTheRouterNames() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+
+        HttpResponse<String> response = provider.post(app().url("/webhooks/payments/orders"),
+                Webhooks.order(Webhooks.randomId("evt"), user, order, "paid", 1999, "2026-11-20T10:00:00Z"));
+
+        assertThat(response.statusCode()).isEqualTo(acceptedStatus());
+        assertThat(JSON.readTree(response.body()).get("event_id").asText()).isNotBlank();
+        String home = shardUrlOf(user);
+        String other = otherShardUrl(home);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(ShardSql.count(home, "SELECT count(*) FROM orders WHERE order_id = ?", order)).isEqualTo(1));
+        assertThat(ShardSql.string(home, "SELECT user_id FROM orders WHERE order_id = ?", order)).isEqualTo(user);
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?", order)).isEqualTo(1);
+        assertThat(ShardSql.count(other, "SELECT count(*) FROM orders WHERE order_id = ?", order)).isZero();
+        assertThat(ShardSql.count(shardUrlOf(order), "SELECT count(*) FROM order_directory WHERE order_id = ?",
+                order)).isEqualTo(1);
+    }
+
+    @Test
+    void sameEventPostedThreeTimesIsStoredOnce() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String body = Webhooks.order(Webhooks.randomId("evt"), user, order, "authorized", 500, "2026-11-20T10:00:00Z");
+
+        List<String> eventIds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = provider.post(app().url("/webhooks/payments/orders"), body);
+            assertThat(response.statusCode()).isEqualTo(acceptedStatus());
+            eventIds.add(JSON.readTree(response.body()).get("event_id").asText());
+        }
+
+        assertThat(eventIds).containsOnly(eventIds.get(0));
+        String home = shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                ShardSql.count(home, "SELECT count(*) FROM orders WHERE order_id = ?", order)).isEqualTo(1));
+        // Only once all three copies have been applied is "once" meaningful.
+        awaitSettled();
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?", order)).isEqualTo(1);
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM inbox WHERE event_id = ?::uuid", eventIds.get(0)))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void chargebackLandsWithItsOrderOnTheOwnersShard() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String dispute = Webhooks.randomId("dispute");
+        assertThat(provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"), user,
+                order, "paid", 1999, "2026-11-20T10:00:00Z")).statusCode()).isEqualTo(acceptedStatus());
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(app().url("/orders/" + order)).statusCode() == 200);
+
+        assertThat(provider.post(app().url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                Webhooks.randomId("evt"), order, dispute, "opened", "2026-11-21T10:00:00Z")).statusCode()).isEqualTo(acceptedStatus());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode view = JSON.readTree(provider.get(app().url("/orders/" + order)).body());
+            assertThat(view.get("disputes")).hasSize(1);
+            assertThat(view.get("disputes").get(0).get("dispute_id").asText()).isEqualTo(dispute);
+        });
+        assertThat(ShardSql.count(shardUrlOf(user), "SELECT count(*) FROM disputes WHERE dispute_id = ?", dispute))
+                .isEqualTo(1);
+        assertThat(ShardSql.string(shardUrlOf(user), "SELECT user_id FROM disputes WHERE dispute_id = ?", dispute))
+                .isEqualTo(user);
+    }
+
+    @Test
+    void readApiShowsTheOrderItsEventsAndTheUsersOrders() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"), user, order,
+                "authorized", 700, "2026-11-20T10:00:00Z"));
+        provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"), user, order,
+                "paid", 700, "2026-11-20T10:05:00Z"));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode view = JSON.readTree(provider.get(app().url("/orders/" + order)).body());
+            assertThat(view.get("status").asText()).isEqualTo("paid");
+            assertThat(view.get("events")).hasSize(2);
+        });
+        JsonNode view = JSON.readTree(provider.get(app().url("/orders/" + order)).body());
+        assertThat(view.get("user_id").asText()).isEqualTo(user);
+        assertThat(view.get("amount_minor").asLong()).isEqualTo(700);
+        assertThat(view.get("currency").asText()).isEqualTo("EUR");
+        assertThat(view.get("events").get(0).get("status").asText()).isEqualTo("authorized");
+
+        JsonNode list = JSON.readTree(provider.get(app().url("/users/" + user + "/orders")).body());
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("order_id").asText()).isEqualTo(order);
+        assertThat(JSON.readTree(provider.get(app().url("/users/nobody-" + UUID.randomUUID() + "/orders")).body()))
+                .isEmpty();
+        HttpResponse<String> missing = provider.get(app().url("/orders/no-such-order"));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("order_not_found");
+    }
+
+    String shardUrlOf(String key) {
+        String shard = app().configuration().getShards().router().shardOf(key);
+        return app().shardUrls().get(shard.equals("shard-a") ? 0 : 1);
+    }
+
+    String otherShardUrl(String url) {
+        return app().shardUrls().get(app().shardUrls().get(0).equals(url) ? 1 : 0);
+    }
+}
