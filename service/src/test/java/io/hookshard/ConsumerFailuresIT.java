@@ -1,0 +1,223 @@
+package io.hookshard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookshard.kafka.DeadLetters;
+import io.hookshard.support.ShardSql;
+import io.hookshard.support.TestApp;
+import io.hookshard.support.Topics;
+import io.hookshard.support.Webhooks;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Records that can never succeed go to the dead-letter topic; records that cannot succeed yet are parked. */
+class ConsumerFailuresIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestApp app;
+    private final Webhooks provider = new Webhooks(TestApp.SECRET);
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = TestApp.onSharedInfrastructure().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        app.stop();
+    }
+
+    @Test
+    void poisonRecordsAreDeadLetteredWithTheirReasonAndTheirPartitionKeepsFlowing() throws Exception {
+        String user = Webhooks.randomId("user");
+        byte[] key = user.getBytes(StandardCharsets.UTF_8);
+        byte[] garbage = {(byte) 0xde, (byte) 0xad, '{', 0};
+        String badPayload = envelope(user, "{\"provider_event_id\":\"evt-bad\",\"user_id\":\"" + user + "\"}");
+        String before = Webhooks.randomId("order");
+        String after = Webhooks.randomId("order");
+        // One key, so one partition: good, undecodable, schema-violating, good.
+        produce(key, envelope(user, Webhooks.order(Webhooks.randomId("evt"), user, before, "paid", 1,
+                "2026-11-20T10:00:00Z")).getBytes(StandardCharsets.UTF_8));
+        long garbageOffset = produce(key, garbage);
+        produce(key, badPayload.getBytes(StandardCharsets.UTF_8));
+        produce(key, envelope(user, Webhooks.order(Webhooks.randomId("evt"), user, after, "paid", 1,
+                "2026-11-20T10:00:00Z")).getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(app.url("/orders/" + after)).statusCode() == 200);
+        assertThat(provider.get(app.url("/orders/" + before)).statusCode()).isEqualTo(200);
+        List<ConsumerRecord<byte[], byte[]>> dead = readAll(app.ordersTopic() + ".dlq", user);
+        assertThat(dead).hasSize(2);
+        ConsumerRecord<byte[], byte[]> undecodable = dead.get(0);
+        assertThat(undecodable.key()).isEqualTo(key);
+        assertThat(undecodable.value()).isEqualTo(garbage);
+        assertThat(header(undecodable, DeadLetters.ERROR_CLASS)).isEqualTo("undecodable_envelope");
+        assertThat(header(undecodable, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(app.ordersTopic());
+        assertThat(header(undecodable, DeadLetters.ORIGINAL_OFFSET)).isEqualTo(Long.toString(garbageOffset));
+        assertThat(header(undecodable, DeadLetters.ATTEMPTS)).isEqualTo("1");
+        assertThat(Instant.parse(header(undecodable, DeadLetters.FIRST_FAILURE_AT))).isBefore(Instant.now());
+        ConsumerRecord<byte[], byte[]> invalid = dead.get(1);
+        assertThat(new String(invalid.value(), StandardCharsets.UTF_8)).isEqualTo(badPayload);
+        assertThat(header(invalid, DeadLetters.ERROR_CLASS)).isEqualTo("schema_violation");
+        assertThat(header(invalid, DeadLetters.ERROR_MESSAGE)).contains("/order_id");
+        assertThat(header(invalid, DeadLetters.EVENT_ID)).isNotBlank();
+        assertThat(header(invalid, DeadLetters.EVENT_TYPE)).isEqualTo("payment.order");
+    }
+
+    @Test
+    void anEventTheShardCanNeverStoreIsIsolatedFromItsBatchAndDeadLettered() throws Exception {
+        String user = Webhooks.randomId("user");
+        List<String> good = new ArrayList<>();
+        byte[] key = user.getBytes(StandardCharsets.UTF_8);
+        // jsonb refuses \\u0000 (SQLSTATE 22P05): the schema lets it through, the shard never will.
+        String nul = Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"), "paid", 1,
+                "2026-11-20T10:00:00Z").replace("}", ",\"note\":\"\\u0000\"}");
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < 20; i++) {
+                String order = Webhooks.randomId("order");
+                good.add(order);
+                producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, Webhooks.order(
+                        Webhooks.randomId("evt"), user, order, "paid", i, "2026-11-20T10:00:00Z"))
+                        .getBytes(StandardCharsets.UTF_8)));
+                if (i == 10) {
+                    producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, nul)
+                            .getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+
+        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                ShardSql.count(home, "SELECT count(*) FROM orders WHERE user_id = ?", user) == 20);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 1);
+        ConsumerRecord<byte[], byte[]> dead = readAll(app.ordersTopic() + ".dlq", user).get(0);
+        assertThat(header(dead, DeadLetters.ERROR_CLASS)).isEqualTo("constraint_violation");
+        assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).contains("22P05");
+    }
+
+    @Test
+    void chargebackBeforeItsOrderIsParkedThenAppliedOnceTheOrderArrives() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String dispute = Webhooks.randomId("dispute");
+        assertThat(provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                Webhooks.randomId("evt"), order, dispute, "opened", "2026-11-21T10:00:00Z")).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".retry") > 0);
+        // A later chargeback of another, known order on the same topic is not held up by the parked one.
+        String knownOrder = Webhooks.randomId("order");
+        postOrder(user, knownOrder);
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(app.url("/orders/" + knownOrder)).statusCode() == 200);
+        assertThat(provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                Webhooks.randomId("evt"), knownOrder, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
+                .statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                JSON.readTree(provider.get(app.url("/orders/" + knownOrder)).body()).get("disputes").size() == 1);
+
+        postOrder(user, order);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode view = JSON.readTree(provider.get(app.url("/orders/" + order)).body());
+            return view.has("disputes") && view.get("disputes").size() == 1;
+        });
+        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM dispute_events WHERE dispute_id = ?", dispute))
+                .isEqualTo(1);
+        assertThat(Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".dlq")).isZero();
+    }
+
+    @Test
+    void chargebackWhoseOrderNeverComesIsDeadLetteredAsOrderNotFoundAfterTheWindow() throws Exception {
+        try (TestApp shortWindow = TestApp.onSharedInfrastructure("consumers.parkWindow=2s").start()) {
+            String order = Webhooks.randomId("order");
+            assertThat(provider.post(shortWindow.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                    Webhooks.randomId("evt"), order, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
+                    .statusCode()).isEqualTo(202);
+
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    readAll(shortWindow.bootstrapServers(), shortWindow.disputesTopic() + ".dlq", order).size() == 1);
+            ConsumerRecord<byte[], byte[]> dead = readAll(shortWindow.bootstrapServers(),
+                    shortWindow.disputesTopic() + ".dlq", order).get(0);
+            assertThat(header(dead, DeadLetters.ERROR_CLASS)).isEqualTo("order_not_found");
+            assertThat(header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(shortWindow.disputesTopic());
+            assertThat(Integer.parseInt(header(dead, DeadLetters.ATTEMPTS))).isGreaterThan(1);
+            assertThat(Instant.parse(header(dead, DeadLetters.LAST_FAILURE_AT)))
+                    .isAfterOrEqualTo(Instant.parse(header(dead, DeadLetters.FIRST_FAILURE_AT)).plusSeconds(2));
+        }
+    }
+
+    private void postOrder(String user, String order) throws Exception {
+        assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"), user,
+                order, "paid", 1999, "2026-11-20T10:00:00Z")).statusCode()).isEqualTo(202);
+    }
+
+    private static String envelope(String key, String payload) {
+        return """
+                {"event_id":"%s","key":"%s","type":"payment.order","received_at":"%s","payload":%s}"""
+                .formatted(UUID.randomUUID(), key, Instant.now(), payload);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    private static long produce(byte[] key, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            return producer.send(new ProducerRecord<>(app.ordersTopic(), key, value)).get().offset();
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String key) {
+        return readAll(app.bootstrapServers(), topic, key);
+    }
+
+    /** Every record of {@code topic} whose key is {@code key}, in offset order. */
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, String key) {
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                        found.add(record);
+                    }
+                }
+            }
+        }
+        found.sort(java.util.Comparator.comparingLong(ConsumerRecord::offset));
+        return found;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return DeadLetters.header(record.headers(), name);
+    }
+}
