@@ -24,6 +24,7 @@ import io.hookshard.db.DisputeStore;
 import io.hookshard.db.OrderQueries;
 import io.hookshard.db.OrderStore;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.errors.JsonErrorHandler;
 import io.hookshard.errors.UnexpectedExceptionMapper;
 import io.hookshard.errors.WebApplicationExceptionMapper;
 import io.hookshard.kafka.KafkaIngestion;
@@ -33,8 +34,8 @@ import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
 import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.SchemaResource;
+import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
-import io.hookshard.security.StandardWebhookVerifier;
 import io.hookshard.tasks.PartitionsEnsureTask;
 
 import java.time.Clock;
@@ -91,15 +92,17 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             guard = Duration.ofSeconds(60);
         }
 
-        StandardWebhookVerifier verifier = new StandardWebhookVerifier(config.getWebhooks().secrets(),
-                Duration.ofSeconds(config.getWebhooks().getTimestampTolerance().toSeconds()), Clock.systemUTC());
-        WebhookIntake intake = new WebhookIntake(verifier, environment.getObjectMapper(), schemas, Clock.systemUTC());
+        WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
+                environment.getObjectMapper(), schemas, Clock.systemUTC());
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
+        environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
         environment.jersey().register(new OrderResource(new OrderQueries(shards, directory)));
         environment.jersey().register(new SchemaResource(schemas));
-        environment.jersey().register(new WebApplicationExceptionMapper());
+        environment.jersey().register(new WebApplicationExceptionMapper(environment.metrics()));
         environment.jersey().register(new UnexpectedExceptionMapper());
+        environment.lifecycle().addServerLifecycleListener(server ->
+                server.setErrorHandler(new JsonErrorHandler(environment.getObjectMapper())));
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
     }

@@ -6,9 +6,17 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import io.hookshard.core.EventType;
+import io.hookshard.security.SignatureVerifier;
+import io.hookshard.security.StandardWebhookVerifier;
+import io.hookshard.security.StripeSignatureVerifier;
 import io.hookshard.security.WebhookSecrets;
 import jakarta.validation.constraints.NotNull;
 
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** How webhooks are authenticated and bounded. Secrets come from HOOKSHARD_WEBHOOK_SECRETS, never from the file. */
@@ -20,6 +28,25 @@ public class WebhooksFactory {
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.SECONDS)
     private Duration timestampTolerance = Duration.minutes(5);
+
+    /** The signature scheme of each endpoint: the provider that sends it decides. */
+    @NotNull
+    private SignatureScheme ordersScheme = SignatureScheme.STANDARD_WEBHOOKS;
+
+    @NotNull
+    private SignatureScheme chargebacksScheme = SignatureScheme.STANDARD_WEBHOOKS;
+
+    public enum SignatureScheme {
+        /** webhook-id, webhook-timestamp, webhook-signature: v1,base64(HMAC-SHA256(id.timestamp.body)). */
+        STANDARD_WEBHOOKS,
+        /** Stripe-Signature: t=...,v1=hex(HMAC-SHA256(t.body)). */
+        STRIPE;
+
+        @JsonCreator
+        public static SignatureScheme parse(String value) {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
 
     @NotNull
     @MinDataSize(1)
@@ -57,7 +84,43 @@ public class WebhooksFactory {
         this.maxBodySize = maxBodySize;
     }
 
+    @JsonProperty
+    public SignatureScheme getOrdersScheme() {
+        return ordersScheme;
+    }
+
+    @JsonProperty
+    public void setOrdersScheme(SignatureScheme ordersScheme) {
+        this.ordersScheme = ordersScheme;
+    }
+
+    @JsonProperty
+    public SignatureScheme getChargebacksScheme() {
+        return chargebacksScheme;
+    }
+
+    @JsonProperty
+    public void setChargebacksScheme(SignatureScheme chargebacksScheme) {
+        this.chargebacksScheme = chargebacksScheme;
+    }
+
     public WebhookSecrets secrets() {
         return WebhookSecrets.parse(secrets);
+    }
+
+    /** The verifier of each endpoint, over the secrets in force. */
+    public Map<EventType, SignatureVerifier> verifiers(Clock clock) {
+        WebhookSecrets parsed = secrets();
+        java.time.Duration tolerance = java.time.Duration.ofSeconds(timestampTolerance.toSeconds());
+        return Map.of(EventType.ORDER_PAYMENT, verifier(ordersScheme, parsed, tolerance, clock),
+                EventType.CHARGEBACK, verifier(chargebacksScheme, parsed, tolerance, clock));
+    }
+
+    private static SignatureVerifier verifier(SignatureScheme scheme, WebhookSecrets secrets,
+                                              java.time.Duration tolerance, Clock clock) {
+        return switch (scheme) {
+            case STANDARD_WEBHOOKS -> new StandardWebhookVerifier(secrets, tolerance, clock);
+            case STRIPE -> new StripeSignatureVerifier(secrets, tolerance, clock);
+        };
     }
 }

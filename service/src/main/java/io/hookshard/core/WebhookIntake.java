@@ -1,41 +1,46 @@
 package io.hookshard.core;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.hookshard.security.SignatureException;
-import io.hookshard.security.StandardWebhookVerifier;
+import io.hookshard.security.SignatureVerifier;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The door: signature over the raw bytes first, then JSON, then the schema; what passes becomes an envelope.
  * Nothing here touches Kafka or a shard, so a refused webhook leaves no trace but a log line and a metric.
  */
 public final class WebhookIntake {
-    private final StandardWebhookVerifier verifier;
+    private final Map<EventType, SignatureVerifier> verifiers;
     private final ObjectReader reader;
     private final PayloadSchemas schemas;
     private final Clock clock;
 
-    public WebhookIntake(StandardWebhookVerifier verifier, ObjectMapper mapper, PayloadSchemas schemas, Clock clock) {
-        this.verifier = verifier;
-        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** @param verifiers the signature scheme of each endpoint */
+    public WebhookIntake(Map<EventType, SignatureVerifier> verifiers, ObjectMapper mapper, PayloadSchemas schemas,
+                         Clock clock) {
+        this.verifiers = Map.copyOf(verifiers);
+        // A body must mean one thing: trailing tokens and repeated keys are refused, not resolved.
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.schemas = schemas;
         this.clock = clock;
     }
 
-    /** The signature headers of the Standard Webhooks scheme, as received (any may be null). */
-    public record SignatureHeaders(String id, String timestamp, String signature) {
-    }
-
-    public Envelope admit(EventType type, SignatureHeaders headers, byte[] body) throws WebhookRejection {
+    /** @param headers the request's headers by name; absent ones are null */
+    public Envelope admit(EventType type, UnaryOperator<String> headers, byte[] body) throws WebhookRejection {
+        String webhookId;
         try {
-            verifier.verify(headers.id(), headers.timestamp(), headers.signature(), body);
+            webhookId = verifiers.get(type).verify(headers, body);
         } catch (SignatureException e) {
             throw new WebhookRejection(401, e.reason(), e.getMessage());
         }
@@ -48,7 +53,7 @@ public final class WebhookIntake {
         }
         String providerEventId = payload.get("provider_event_id").asText();
         String key = payload.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
-        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, headers.id(), clock.instant(), payload);
+        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId, clock.instant(), payload);
     }
 
     private JsonNode parse(byte[] body) throws WebhookRejection {

@@ -10,14 +10,15 @@ public class ApiException extends WebApplicationException {
     private final String code;
     private final List<?> details;
 
-    public ApiException(Response.StatusType status, String code, String message, List<?> details) {
-        super(message, null, status.getStatusCode());
+    /** @param status any HTTP status; JAX-RS's enum lacks some we answer, 422 among them */
+    public ApiException(int status, String code, String message, List<?> details) {
+        super(message, null, status);
         this.code = code;
         this.details = List.copyOf(details);
     }
 
     public ApiException(Response.StatusType status, String code, String message) {
-        this(status, code, message, List.of());
+        this(status.getStatusCode(), code, message, List.of());
     }
 
     private ApiException(Response response, String code, String message) {

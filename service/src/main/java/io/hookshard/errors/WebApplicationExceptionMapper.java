@@ -1,5 +1,6 @@
 package io.hookshard.errors;
 
+import com.codahale.metrics.MetricRegistry;
 import io.hookshard.api.ErrorResponse;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -13,6 +14,13 @@ import java.util.Locale;
 /** Every WebApplicationException, ours or Jersey's (404, 405, 415...), as a JSON {code, message, details} body. */
 public final class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
     private static final Logger LOG = LoggerFactory.getLogger(WebApplicationExceptionMapper.class);
+
+    private final MetricRegistry metrics;
+
+    /** @param metrics counts every error answer by code: {@code hookshard.http.errors.<code>} */
+    public WebApplicationExceptionMapper(MetricRegistry metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public Response toResponse(WebApplicationException exception) {
@@ -30,6 +38,7 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
                 LOG.error("request failed with {}", status, exception);
             }
         }
+        metrics.meter(MetricRegistry.name("hookshard.http.errors", body.code())).mark();
         Response.ResponseBuilder builder = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
         original.getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("Content-Type")) {

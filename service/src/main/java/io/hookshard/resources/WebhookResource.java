@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,15 +78,18 @@ public final class WebhookResource {
         received.mark();
         Envelope envelope;
         try {
+            if (headers.getMediaType() == null) {
+                // JAX-RS lets a request without Content-Type match any @Consumes; webhooks must say JSON.
+                throw new WebhookRejection(415, "unsupported_media_type", "Content-Type must be application/json");
+            }
             byte[] bytes = BoundedBody.read(body, headers.getLength(), maxBodyBytes);
-            envelope = intake.admit(type, new WebhookIntake.SignatureHeaders(headers.getHeaderString("webhook-id"),
-                    headers.getHeaderString("webhook-timestamp"), headers.getHeaderString("webhook-signature")), bytes);
+            envelope = intake.admit(type, headers::getHeaderString, bytes);
         } catch (WebhookRejection rejection) {
             metrics.meter(MetricRegistry.name("hookshard.webhooks.rejected", rejection.code())).mark();
             LOG.info("rejected {} webhook webhook-id={}: {} {} ({})", type.wireName(),
                     headers.getHeaderString("webhook-id"), rejection.status(), rejection.code(), rejection.getMessage());
-            response.resume(new ApiException(Response.Status.fromStatusCode(rejection.status()), rejection.code(),
-                    rejection.getMessage(), rejection.details()));
+            response.resume(new ApiException(rejection.status(), rejection.code(), rejection.getMessage(),
+                    rejection.details()));
             return;
         }
         // Ingestion gives up within its own timeout; this guards against an answer that never comes.
@@ -114,8 +118,7 @@ public final class WebhookResource {
                     refused.code());
             return refused.retryAfterSeconds() > 0
                     ? ApiException.unavailable(refused.code(), refused.getMessage(), refused.retryAfterSeconds())
-                    : new ApiException(Response.Status.fromStatusCode(refused.status()), refused.code(),
-                    refused.getMessage());
+                    : new ApiException(refused.status(), refused.code(), refused.getMessage(), List.of());
         }
         LOG.error("could not take {} event_id={}", type.wireName(), envelope.eventId(), failure);
         return ApiException.unavailable("ingest_failed", "the event could not be taken; retry later", 5);

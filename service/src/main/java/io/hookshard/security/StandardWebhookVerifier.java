@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Verifies the Standard Webhooks scheme: {@code webhook-signature} holds space-separated {@code v1,<base64>}
@@ -17,7 +18,7 @@ import java.util.List;
  * secret in force and the timestamp lies within the tolerance. Runs over the raw bytes, before any parsing, and
  * compares in constant time.
  */
-public final class StandardWebhookVerifier {
+public final class StandardWebhookVerifier implements SignatureVerifier {
     private static final String ALGORITHM = "HmacSHA256";
 
     private final WebhookSecrets secrets;
@@ -30,6 +31,13 @@ public final class StandardWebhookVerifier {
         this.clock = clock;
     }
 
+    @Override
+    public String verify(UnaryOperator<String> headers, byte[] body) throws SignatureException {
+        String id = headers.apply("webhook-id");
+        verify(id, headers.apply("webhook-timestamp"), headers.apply("webhook-signature"), body);
+        return id;
+    }
+
     public void verify(String id, String timestamp, String signatureHeader, byte[] body) throws SignatureException {
         if (secrets.isEmpty()) {
             throw new SignatureException("no_secret_configured",
@@ -39,12 +47,7 @@ public final class StandardWebhookVerifier {
             throw new SignatureException("missing_signature_headers",
                     "webhook-id, webhook-timestamp and webhook-signature headers are required");
         }
-        long seconds = parseTimestamp(timestamp);
-        long skew = Math.abs(clock.instant().getEpochSecond() - seconds);
-        if (skew > tolerance.toSeconds()) {
-            throw new SignatureException("timestamp_out_of_tolerance",
-                    "webhook-timestamp is more than " + tolerance.toSeconds() + " s away from the server's clock");
-        }
+        Timestamps.checkWithin(parseTimestamp(timestamp), clock, tolerance, "webhook-timestamp");
         List<byte[]> offered = offeredSignatures(signatureHeader);
         for (byte[] key : secrets.keys()) {
             byte[] expected = sign(key, id, timestamp, body);

@@ -14,14 +14,17 @@ public final class WebhookSecrets {
     private static final String PREFIX = "whsec_";
 
     private final List<byte[]> keys;
+    private final List<byte[]> rawSecrets;
 
-    private WebhookSecrets(List<byte[]> keys) {
+    private WebhookSecrets(List<byte[]> keys, List<byte[]> rawSecrets) {
         this.keys = keys;
+        this.rawSecrets = rawSecrets;
     }
 
     /** Parses a comma-separated list; blanks are ignored, so an empty string gives no secret (fail closed). */
     public static WebhookSecrets parse(String commaSeparated) {
         List<byte[]> keys = new ArrayList<>();
+        List<byte[]> rawSecrets = new ArrayList<>();
         int position = 0;
         for (String raw : commaSeparated.split(",")) {
             position++;
@@ -35,6 +38,7 @@ public final class WebhookSecrets {
                 byte[] key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
                 checkArgument(key.length >= 16, "webhook secret #%s is shorter than 16 bytes", position);
                 keys.add(key);
+                rawSecrets.add(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 if (e.getMessage() != null && e.getMessage().startsWith("webhook secret")) {
                     throw e;
@@ -43,15 +47,21 @@ public final class WebhookSecrets {
                         + PREFIX);
             }
         }
-        return new WebhookSecrets(List.copyOf(keys));
+        return new WebhookSecrets(List.copyOf(keys), List.copyOf(rawSecrets));
     }
 
     public boolean isEmpty() {
         return keys.isEmpty();
     }
 
+    /** The HMAC keys of the Standard Webhooks scheme: the base64-decoded part after {@code whsec_}. */
     List<byte[]> keys() {
         return keys;
+    }
+
+    /** The HMAC keys of Stripe's scheme: the whole secret string, {@code whsec_} included. */
+    List<byte[]> rawSecrets() {
+        return rawSecrets;
     }
 
     @Override

@@ -59,6 +59,17 @@ public final class Webhooks {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
     }
 
+    /** A request signed for an explicit id and timestamp, with any secret (as a forger might). */
+    public static HttpRequest.Builder signedWith(URI url, byte[] body, String id, long timestamp, String secret) {
+        return HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("webhook-id", id)
+                .header("webhook-timestamp", Long.toString(timestamp))
+                .header("webhook-signature", StandardWebhookVerifier.signature(secret, id, timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
     public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }

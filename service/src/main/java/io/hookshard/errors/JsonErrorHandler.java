@@ -1,0 +1,51 @@
+package io.hookshard.errors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookshard.api.ErrorResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Jetty's own errors (a malformed request line, headers or URI too long, a bad Content-Length: all refused before
+ * Jersey sees the request) as the same JSON body as every other error, instead of Jetty's HTML page.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+    private final ObjectMapper mapper;
+
+    public JsonErrorHandler(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(body(code)), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        return ByteBuffer.wrap(body(status));
+    }
+
+    private byte[] body(int status) {
+        String reason = HttpStatus.getMessage(status);
+        try {
+            return mapper.writeValueAsBytes(new ErrorResponse(
+                    reason.toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_'), reason, List.of()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an error body always serializes", e);
+        }
+    }
+}
