@@ -9,6 +9,7 @@ import io.dropwizard.core.setup.Environment;
 import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
+import io.hookshard.config.ConsumersFactory;
 import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory.KafkaClients;
 import io.hookshard.config.ShardsFactory;
@@ -36,7 +37,14 @@ import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
+import io.hookshard.tasks.BucketMapTask;
+import io.hookshard.tasks.ConsumersPauseTask;
+import io.hookshard.tasks.DlqReplayTask;
 import io.hookshard.tasks.PartitionsEnsureTask;
+
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +75,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
 
     @Override
     public void run(HookshardConfiguration config, Environment environment) {
+        config.getAdmin().install(environment, config.getServerFactory());
         PayloadSchemas schemas = new PayloadSchemas();
         EventDecoder decoder = new EventDecoder(schemas);
         EnvelopeCodec codec = new EnvelopeCodec(environment.getObjectMapper());
@@ -74,16 +83,23 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         ShardsFactory.Shards built = config.getShards().build(environment);
         ShardDatabases shards = built.databases();
         DirectoryStore directory = new DirectoryStore(shards);
-        EventSink orderSink = new OrderSink(decoder, shards, directory, new OrderStore(shards));
-        EventSink disputeSink = new DisputeSink(decoder, shards, directory, new DisputeStore(shards));
+        EventSink orderSink = new OrderSink(decoder, shards, directory, new OrderStore(shards), environment.metrics());
+        EventSink disputeSink = new DisputeSink(decoder, shards, directory, new DisputeStore(shards),
+                environment.metrics());
 
         Ingestion ingestion;
         Duration guard;
         if (config.getIngest().getMode() == IngestFactory.Mode.KAFKA) {
             TopicsFactory topics = config.getKafka().getTopics();
             KafkaClients kafka = config.getKafka().build(environment, codec);
-            config.getConsumers().build(environment, config.getKafka().getBootstrapServers(),
+            ConsumersFactory.Consumers consumers = config.getConsumers().build(environment,
+                    config.getKafka().getBootstrapServers(),
                     Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink), codec, kafka);
+            List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());
+            environment.admin().addTask(new DlqReplayTask(config.getKafka().getBootstrapServers(), kafka.producer(),
+                    topicNames, kafka.ackTimeout()));
+            environment.admin().addTask(ConsumersPauseTask.pause(consumers.control(), topicNames));
+            environment.admin().addTask(ConsumersPauseTask.resume(consumers.control(), topicNames));
             ingestion = new KafkaIngestion(kafka.publisher(), Map.of(
                     EventType.ORDER_PAYMENT, topics.getOrders(), EventType.CHARGEBACK, topics.getDisputes()));
             guard = kafka.ackTimeout().plusSeconds(5);
@@ -105,5 +121,10 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                 server.setErrorHandler(new JsonErrorHandler(environment.getObjectMapper())));
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
+        environment.admin().addTask(new BucketMapTask(shards));
+        // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
     }
 }

@@ -2,6 +2,7 @@ package io.hookshard;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.hookshard.config.AdminFactory;
 import io.hookshard.config.ConsumersFactory;
 import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory;
@@ -30,6 +31,20 @@ public class HookshardConfiguration extends Configuration {
     @Valid
     @NotNull
     private IngestFactory ingest = new IngestFactory();
+
+    @Valid
+    @NotNull
+    private AdminFactory admin = new AdminFactory();
+
+    @JsonProperty
+    public AdminFactory getAdmin() {
+        return admin;
+    }
+
+    @JsonProperty
+    public void setAdmin(AdminFactory admin) {
+        this.admin = admin;
+    }
 
     @JsonProperty
     public IngestFactory getIngest() {

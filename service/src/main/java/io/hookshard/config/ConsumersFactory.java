@@ -12,7 +12,10 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.core.setup.Environment;
 import io.hookshard.core.EnvelopeCodec;
+import io.hookshard.health.ConsumerLagHealthCheck;
 import io.hookshard.health.ConsumerWorkersHealthCheck;
+import io.hookshard.kafka.ConsumerControl;
+import io.hookshard.kafka.LagTracker;
 import io.hookshard.kafka.ConsumerPool;
 import io.hookshard.kafka.ConsumerWorker;
 import io.hookshard.kafka.ConsumerWorkersFactory;
@@ -82,6 +85,20 @@ public class ConsumersFactory {
 
     @NotNull
     private Duration parkBackoffMax = Duration.minutes(30);
+
+    /** Records behind the log end on one partition past which the consumer-lag health check reports it. */
+    @Min(1)
+    private long lagThreshold = 10_000;
+
+    @JsonProperty
+    public long getLagThreshold() {
+        return lagThreshold;
+    }
+
+    @JsonProperty
+    public void setLagThreshold(long lagThreshold) {
+        this.lagThreshold = lagThreshold;
+    }
 
     @JsonProperty
     public Duration getParkWindow() {
@@ -203,16 +220,22 @@ public class ConsumersFactory {
         this.retryBackoffMax = retryBackoffMax;
     }
 
+    /** What the admin tasks and health checks need of the consumers. */
+    public record Consumers(ConsumerPool pool, ConsumerControl control, LagTracker lag) {
+    }
+
     /**
      * The workers of every topic in {@code sinksByTopic} (and one per topic for its parked events), managed, with the
-     * "consumers" health check.
+     * "consumers" and "consumer-lag" health checks.
      */
-    public ConsumerPool build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
-                              EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
+    public Consumers build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
+                           EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
+        ConsumerControl control = new ConsumerControl();
+        LagTracker lag = new LagTracker(environment.metrics());
         Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), java(parkWindow),
                 new Backoff(java(parkBackoffMin), java(parkBackoffMax)), Clock.systemUTC());
         List<ConsumerWorker> workers = ConsumerWorkersFactory.build(this, bootstrapServers, sinksByTopic, codec,
-                kafka.deadLetters(), parking, environment.metrics());
+                kafka.deadLetters(), parking, control, lag, environment.metrics());
         for (ConsumerWorker worker : workers) {
             environment.metrics().register(MetricRegistry.name("hookshard", "consumer", worker.name(), "waiting"),
                     (Gauge<Integer>) worker::waiting);
@@ -220,7 +243,8 @@ public class ConsumersFactory {
         ConsumerPool pool = new ConsumerPool(workers, java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
         environment.lifecycle().manage(pool);
         environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(workers));
-        return pool;
+        environment.healthChecks().register("consumer-lag", new ConsumerLagHealthCheck(lag, lagThreshold));
+        return new Consumers(pool, control, lag);
     }
 
     private static java.time.Duration java(Duration duration) {

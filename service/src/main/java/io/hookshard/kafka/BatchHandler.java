@@ -39,6 +39,7 @@ final class BatchHandler {
     private final Counter retried;
     private final Counter parked;
     private final Timer batchTimer;
+    private final Timer endToEnd;
 
     BatchHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
                  String topic) {
@@ -53,6 +54,8 @@ final class BatchHandler {
         this.retried = metrics.counter(MetricRegistry.name(prefix, "retried"));
         this.parked = metrics.counter(MetricRegistry.name(prefix, "parked"));
         this.batchTimer = metrics.timer(MetricRegistry.name(prefix, "batch"));
+        // From the webhook's received_at to its commit in the shard.
+        this.endToEnd = metrics.timer(MetricRegistry.name(prefix, "end-to-end"));
     }
 
     /**
@@ -73,6 +76,9 @@ final class BatchHandler {
                 retries.add(new Retry(record, outcome));
             } else {
                 counterOf(outcome.kind()).inc();
+                if (outcome.kind() == Outcome.Kind.APPLIED) {
+                    endToEnd.update(java.time.Duration.between(envelopes.get(record).receivedAt(), Instant.now()));
+                }
             }
         }
         return retries;

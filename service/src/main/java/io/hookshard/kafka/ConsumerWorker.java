@@ -45,6 +45,8 @@ public final class ConsumerWorker implements Runnable {
     private final int maxWaiting;
     private final int retryBatchSize;
     private final boolean gated;
+    private final ConsumerControl control;
+    private final LagTracker lag;
     private final Map<TopicPartition, Long> delayedUntil = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger waitingGauge = new AtomicInteger();
@@ -52,11 +54,14 @@ public final class ConsumerWorker implements Runnable {
     private int retryAttempt;
     private long nextRetryAtNanos;
     private boolean backpressure;
+    private boolean pausedByOperator;
+    private long nextLagReadNanos;
     private volatile State state = State.CREATED;
     private volatile Throwable failure;
 
     ConsumerWorker(String name, String topic, Consumer<byte[], byte[]> consumer, BatchHandler handler, Backoff backoff,
-                   Duration pollTimeout, int maxWaiting, int retryBatchSize, boolean gated) {
+                   Duration pollTimeout, int maxWaiting, int retryBatchSize, boolean gated, ConsumerControl control,
+                   LagTracker lag) {
         this.name = name;
         this.topic = topic;
         this.consumer = consumer;
@@ -66,6 +71,8 @@ public final class ConsumerWorker implements Runnable {
         this.maxWaiting = maxWaiting;
         this.retryBatchSize = retryBatchSize;
         this.gated = gated;
+        this.control = control;
+        this.lag = lag;
     }
 
     @Override
@@ -76,12 +83,16 @@ public final class ConsumerWorker implements Runnable {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+                recordLag();
                 resumeDelayedPartitions();
                 if (!records.isEmpty()) {
                     process(records);
                 }
-                retryWaitingIfDue();
+                if (!pausedByOperator) {
+                    retryWaitingIfDue();
+                }
                 applyBackpressure();
+                applyOperatorPause();
                 commit();
             }
         } catch (WakeupException e) {
@@ -173,9 +184,48 @@ public final class ConsumerWorker implements Runnable {
         List<TopicPartition> due = delayedUntil.entrySet().stream().filter(entry -> entry.getValue() <= now)
                 .map(Map.Entry::getKey).toList();
         due.forEach(delayedUntil::remove);
-        if (!backpressure && !due.isEmpty()) {
+        if (!backpressure && !pausedByOperator && !due.isEmpty()) {
             consumer.resume(due);
         }
+    }
+
+    /**
+     * Log end minus position, read from the broker every two seconds: a paused partition is not fetched, so the
+     * lag a fetch reports would stand still exactly when it grows.
+     */
+    private void recordLag() {
+        if (System.nanoTime() - nextLagReadNanos < 0 || consumer.assignment().isEmpty()) {
+            return;
+        }
+        nextLagReadNanos = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(2));
+            ends.forEach((partition, end) -> lag.update(partition,
+                    Math.max(0, end - consumer.position(partition, Duration.ofSeconds(2)))));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debug("{}: lag not read this time: {}", name, e.getMessage());
+        }
+    }
+
+    private void applyOperatorPause() {
+        boolean wanted = control.isPaused(topic);
+        if (wanted && !pausedByOperator) {
+            pausedByOperator = true;
+            consumer.pause(consumer.assignment());
+            LOG.info("{}: paused by an operator", name);
+        } else if (!wanted && pausedByOperator) {
+            pausedByOperator = false;
+            resumeWhatMayRun();
+            LOG.info("{}: resumed by an operator", name);
+        }
+    }
+
+    /** Resumes every paused partition that neither an operator, the backlog nor a parked record holds back. */
+    private void resumeWhatMayRun() {
+        if (pausedByOperator || backpressure) {
+            return;
+        }
+        consumer.resume(consumer.paused().stream().filter(partition -> !delayedUntil.containsKey(partition)).toList());
     }
 
     private void retryWaitingIfDue() throws InterruptedException {
@@ -223,8 +273,7 @@ public final class ConsumerWorker implements Runnable {
                     maxWaiting, consumer.assignment());
         } else if (backpressure && waiting < maxWaiting / 2) {
             backpressure = false;
-            consumer.resume(consumer.paused().stream().filter(partition -> !delayedUntil.containsKey(partition))
-                    .toList());
+            resumeWhatMayRun();
             LOG.info("{}: backlog down to {}; resuming", name, waiting);
         }
     }
@@ -327,6 +376,7 @@ public final class ConsumerWorker implements Runnable {
             } finally {
                 partitions.forEach(progress::remove);
                 partitions.forEach(delayedUntil::remove);
+                partitions.forEach(lag::forget);
                 updateGauge();
             }
             LOG.info("{}: revoked {}", name, partitions);
@@ -337,13 +387,15 @@ public final class ConsumerWorker implements Runnable {
             // No longer the owner: committing now could overwrite the new owner's progress.
             partitions.forEach(progress::remove);
             partitions.forEach(delayedUntil::remove);
+            partitions.forEach(lag::forget);
             updateGauge();
             LOG.warn("{}: lost {} without a clean handover; they will be redelivered", name, partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (backpressure) {
+            // An operator's pause and the backlog's hold survive the handover.
+            if (backpressure || pausedByOperator) {
                 consumer.pause(partitions);
             }
             LOG.info("{}: assigned {}", name, partitions);

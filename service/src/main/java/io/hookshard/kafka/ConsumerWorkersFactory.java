@@ -19,7 +19,8 @@ public final class ConsumerWorkersFactory {
 
     public static List<ConsumerWorker> build(ConsumersFactory config, String bootstrapServers,
                                              Map<String, EventSink> sinksByTopic, EnvelopeCodec codec,
-                                             DeadLetters deadLetters, Parking parking, MetricRegistry metrics) {
+                                             DeadLetters deadLetters, Parking parking, ConsumerControl control,
+                                             LagTracker lag, MetricRegistry metrics) {
         Backoff backoff = new Backoff(Duration.ofMillis(config.getRetryBackoffMin().toMilliseconds()),
                 Duration.ofMillis(config.getRetryBackoffMax().toMilliseconds()));
         Duration pollTimeout = Duration.ofMillis(config.getPollTimeout().toMilliseconds());
@@ -28,21 +29,22 @@ public final class ConsumerWorkersFactory {
             BatchHandler handler = new BatchHandler(codec, sink, deadLetters, parking, metrics, topic);
             for (int n = 0; n < config.getWorkersPerTopic(); n++) {
                 workers.add(worker(config, bootstrapServers, topic, "kafka-" + topic + "-" + n, handler, backoff,
-                        pollTimeout, false));
+                        pollTimeout, false, control, lag));
             }
             // Parked events are few; one gated worker per topic re-applies them when they fall due.
             String retryTopic = TopicsFactory.retryTopic(topic);
             BatchHandler retryHandler = new BatchHandler(codec, sink, deadLetters, parking, metrics, retryTopic);
             workers.add(worker(config, bootstrapServers, retryTopic, "kafka-" + retryTopic + "-0", retryHandler,
-                    backoff, pollTimeout, true));
+                    backoff, pollTimeout, true, control, lag));
         });
         return workers;
     }
 
     private static ConsumerWorker worker(ConsumersFactory config, String bootstrapServers, String topic, String name,
-                                         BatchHandler handler, Backoff backoff, Duration pollTimeout, boolean gated) {
+                                         BatchHandler handler, Backoff backoff, Duration pollTimeout, boolean gated,
+                                         ConsumerControl control, LagTracker lag) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config.consumerProperties(bootstrapServers, name));
         return new ConsumerWorker(name, topic, consumer, handler, backoff, pollTimeout, config.getMaxWaitingRecords(),
-                config.getMaxPollRecords(), gated);
+                config.getMaxPollRecords(), gated, control, lag);
     }
 }

@@ -1,5 +1,6 @@
 package io.hookshard.processing;
 
+import com.codahale.metrics.MetricRegistry;
 import io.hookshard.core.ChargebackEvent;
 import io.hookshard.core.Envelope;
 import io.hookshard.core.EventDecoder;
@@ -28,12 +29,13 @@ public final class DisputeSink implements EventSink {
     private final DirectoryStore directory;
     private final ShardedWrite<OwnedChargeback> disputeWrite;
 
-    public DisputeSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, DisputeStore disputes) {
+    public DisputeSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, DisputeStore disputes,
+                       MetricRegistry metrics) {
         this.decoder = decoder;
         this.shards = shards;
         this.directory = directory;
         this.disputeWrite = new ShardedWrite<>(owned -> shards.shardOf(owned.userId()),
-                owned -> owned.event().providerEventId(), disputes::write);
+                owned -> owned.event().providerEventId(), disputes::write, metrics, "disputes");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.hookshard.processing;
 
+import com.codahale.metrics.MetricRegistry;
 import io.hookshard.core.Envelope;
 import io.hookshard.core.EventDecoder;
 import io.hookshard.core.EventType;
@@ -25,12 +26,13 @@ public final class OrderSink implements EventSink {
     private final ShardedWrite<OrderEvent> directoryWrite;
     private final ShardedWrite<OrderEvent> orderWrite;
 
-    public OrderSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, OrderStore orders) {
+    public OrderSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, OrderStore orders,
+                     MetricRegistry metrics) {
         this.decoder = decoder;
         this.directoryWrite = new ShardedWrite<>(event -> shards.shardOf(event.orderId()), OrderEvent::providerEventId,
-                (shard, events) -> recordOwners(directory, shard, events));
+                (shard, events) -> recordOwners(directory, shard, events), metrics, "directory");
         this.orderWrite = new ShardedWrite<>(event -> shards.shardOf(event.userId()), OrderEvent::providerEventId,
-                orders::write);
+                orders::write, metrics, "orders");
     }
 
     @Override

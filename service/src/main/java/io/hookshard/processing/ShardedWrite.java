@@ -1,5 +1,7 @@
 package io.hookshard.processing;
 
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +24,20 @@ final class ShardedWrite<T> {
     private final Function<T, String> shardOf;
     private final Function<T, String> idOf;
     private final BiFunction<String, List<T>, Set<String>> writer;
+    private final MetricRegistry metrics;
+    private final String purpose;
 
     /**
-     * @param writer writes items to a shard and returns the ids (per {@code idOf}) that were new there
+     * @param writer  writes items to a shard and returns the ids (per {@code idOf}) that were new there
+     * @param purpose names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
      */
-    ShardedWrite(Function<T, String> shardOf, Function<T, String> idOf, BiFunction<String, List<T>, Set<String>> writer) {
+    ShardedWrite(Function<T, String> shardOf, Function<T, String> idOf, BiFunction<String, List<T>, Set<String>> writer,
+                 MetricRegistry metrics, String purpose) {
         this.shardOf = shardOf;
         this.idOf = idOf;
         this.writer = writer;
+        this.metrics = metrics;
+        this.purpose = purpose;
     }
 
     void write(List<Indexed<T>> items, Outcome[] outcomes) {
@@ -41,7 +49,9 @@ final class ShardedWrite<T> {
     }
 
     private void writeGroup(String shard, List<Indexed<T>> group, Outcome[] outcomes) {
-        try {
+        metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
+        try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
+                .time()) {
             Set<String> fresh = writer.apply(shard, group.stream().map(Indexed::item).toList());
             record(group, new HashSet<>(fresh), outcomes);
         } catch (RuntimeException e) {

@@ -86,8 +86,10 @@ public final class WebhookResource {
             envelope = intake.admit(type, headers::getHeaderString, bytes);
         } catch (WebhookRejection rejection) {
             metrics.meter(MetricRegistry.name("hookshard.webhooks.rejected", rejection.code())).mark();
-            LOG.info("rejected {} webhook webhook-id={}: {} {} ({})", type.wireName(),
-                    headers.getHeaderString("webhook-id"), rejection.status(), rejection.code(), rejection.getMessage());
+            // The reason, never the body: parser messages can quote the payload, and that stays at DEBUG.
+            LOG.info("rejected {} webhook webhook-id={}: {} {}", type.wireName(),
+                    headers.getHeaderString("webhook-id"), rejection.status(), rejection.code());
+            LOG.debug("rejection detail: {}", rejection.getMessage());
             response.resume(new ApiException(rejection.status(), rejection.code(), rejection.getMessage(),
                     rejection.details()));
             return;
