@@ -9,6 +9,7 @@ import io.dropwizard.core.setup.Environment;
 import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
+import io.hookshard.cli.TopicsCommand;
 import io.hookshard.config.ConsumersFactory;
 import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory.KafkaClients;
@@ -71,6 +72,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         bootstrap.addCommand(new ShardsCommand());
         bootstrap.addCommand(new RouteCommand());
         bootstrap.addCommand(new SignCommand());
+        bootstrap.addCommand(new TopicsCommand());
     }
 
     @Override
