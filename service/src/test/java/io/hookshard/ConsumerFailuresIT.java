@@ -130,8 +130,10 @@ class ConsumerFailuresIT {
         assertThat(provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
                 Webhooks.randomId("evt"), knownOrder, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
                 .statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                JSON.readTree(provider.get(app.url("/orders/" + knownOrder)).body()).get("disputes").size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode view = JSON.readTree(provider.get(app.url("/orders/" + knownOrder)).body());
+            return view.has("disputes") && view.get("disputes").size() == 1;
+        });
 
         postOrder(user, order);
 

@@ -91,8 +91,10 @@ class IngestFuzzIT {
 
         assertThat(stripe.statusCode()).isEqualTo(202);
         assertThat(standard.statusCode()).isEqualTo(401);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                JSON.readTree(provider.get(app.url("/orders/" + order)).body()).get("disputes").size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode view = JSON.readTree(provider.get(app.url("/orders/" + order)).body());
+            return view.has("disputes") && view.get("disputes").size() == 1;
+        });
     }
 
     private static void check(HttpResponse<String> response, String what, List<String> failures) {

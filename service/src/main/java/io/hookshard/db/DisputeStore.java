@@ -62,26 +62,28 @@ public final class DisputeStore {
                                                     status, reason, amount_minor, currency, event_id, received_at,
                                                     payload)
                         SELECT dispute_id, provider_event_id, occurred_at, order_id, user_id, status, reason,
-                               amount_minor, currency, event_id, received_at, payload::jsonb
-                        FROM unnest(:disputeIds::text[], :providerEventIds::text[], :occurredAts::timestamptz[],
-                                    :orderIds::text[], :userIds::text[], :statuses::text[], :reasons::text[],
-                                    :amounts::bigint[], :currencies::text[], :eventIds::uuid[],
-                                    :receivedAts::timestamptz[], :payloads::text[])
-                             AS t(dispute_id, provider_event_id, occurred_at, order_id, user_id, status, reason,
-                                  amount_minor, currency, event_id, received_at, payload)
+                               amount_minor, currency, event_id, received_at, payload
+                        FROM jsonb_to_recordset(:rows::jsonb)
+                             AS t(dispute_id text, provider_event_id text, occurred_at timestamptz, order_id text,
+                                  user_id text, status text, reason text, amount_minor bigint, currency text,
+                                  event_id uuid, received_at timestamptz, payload jsonb)
                         ON CONFLICT DO NOTHING""")
-                .bind("disputeIds", Sql.texts(rows, owned -> owned.event().disputeId()))
-                .bind("providerEventIds", Sql.texts(rows, owned -> owned.event().providerEventId()))
-                .bind("occurredAts", Sql.instants(rows, owned -> owned.event().occurredAt()))
-                .bind("orderIds", Sql.texts(rows, owned -> owned.event().orderId()))
-                .bind("userIds", Sql.texts(rows, OwnedChargeback::userId))
-                .bind("statuses", Sql.texts(rows, owned -> owned.event().status().wireName()))
-                .bind("reasons", Sql.texts(rows, owned -> owned.event().reason()))
-                .bind("amounts", Sql.longs(rows, owned -> owned.event().amountMinor()))
-                .bind("currencies", Sql.texts(rows, owned -> owned.event().currency()))
-                .bind("eventIds", Sql.texts(rows, owned -> owned.event().eventId().toString()))
-                .bind("receivedAts", Sql.instants(rows, owned -> owned.event().receivedAt()))
-                .bind("payloads", Sql.texts(rows, owned -> owned.event().payloadJson()))
+                .bind("rows", Sql.jsonRows(rows, (json, owned) -> {
+                    ChargebackEvent event = owned.event();
+                    json.writeStringField("dispute_id", event.disputeId());
+                    json.writeStringField("provider_event_id", event.providerEventId());
+                    json.writeStringField("occurred_at", event.occurredAt().toString());
+                    json.writeStringField("order_id", event.orderId());
+                    json.writeStringField("user_id", owned.userId());
+                    json.writeStringField("status", event.status().wireName());
+                    json.writeStringField("reason", event.reason());
+                    json.writeNumberField("amount_minor", event.amountMinor());
+                    json.writeStringField("currency", event.currency());
+                    json.writeStringField("event_id", event.eventId().toString());
+                    json.writeStringField("received_at", event.receivedAt().toString());
+                    json.writeFieldName("payload");
+                    json.writeRawValue(event.payloadJson());
+                }))
                 .execute();
     }
 

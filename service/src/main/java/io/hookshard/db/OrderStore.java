@@ -56,23 +56,25 @@ public final class OrderStore {
                         INSERT INTO order_events (order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
                                                   currency, event_id, received_at, payload)
                         SELECT order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
-                               currency, event_id, received_at, payload::jsonb
-                        FROM unnest(:orderIds::text[], :providerEventIds::text[], :occurredAts::timestamptz[],
-                                    :userIds::text[], :statuses::text[], :amounts::bigint[], :currencies::text[],
-                                    :eventIds::uuid[], :receivedAts::timestamptz[], :payloads::text[])
-                             AS t(order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
-                                  currency, event_id, received_at, payload)
+                               currency, event_id, received_at, payload
+                        FROM jsonb_to_recordset(:rows::jsonb)
+                             AS t(order_id text, provider_event_id text, occurred_at timestamptz, user_id text,
+                                  status text, amount_minor bigint, currency text, event_id uuid,
+                                  received_at timestamptz, payload jsonb)
                         ON CONFLICT DO NOTHING""")
-                .bind("orderIds", Sql.texts(events, OrderEvent::orderId))
-                .bind("providerEventIds", Sql.texts(events, OrderEvent::providerEventId))
-                .bind("occurredAts", Sql.instants(events, OrderEvent::occurredAt))
-                .bind("userIds", Sql.texts(events, OrderEvent::userId))
-                .bind("statuses", Sql.texts(events, event -> event.status().wireName()))
-                .bind("amounts", Sql.longs(events, OrderEvent::amountMinor))
-                .bind("currencies", Sql.texts(events, OrderEvent::currency))
-                .bind("eventIds", Sql.texts(events, event -> event.eventId().toString()))
-                .bind("receivedAts", Sql.instants(events, OrderEvent::receivedAt))
-                .bind("payloads", Sql.texts(events, OrderEvent::payloadJson))
+                .bind("rows", Sql.jsonRows(events, (json, event) -> {
+                    json.writeStringField("order_id", event.orderId());
+                    json.writeStringField("provider_event_id", event.providerEventId());
+                    json.writeStringField("occurred_at", event.occurredAt().toString());
+                    json.writeStringField("user_id", event.userId());
+                    json.writeStringField("status", event.status().wireName());
+                    json.writeNumberField("amount_minor", event.amountMinor());
+                    json.writeStringField("currency", event.currency());
+                    json.writeStringField("event_id", event.eventId().toString());
+                    json.writeStringField("received_at", event.receivedAt().toString());
+                    json.writeFieldName("payload");
+                    json.writeRawValue(event.payloadJson());
+                }))
                 .execute();
     }
 

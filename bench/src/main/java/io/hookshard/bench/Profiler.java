@@ -1,0 +1,78 @@
+package io.hookshard.bench;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** JFR around a phase: where the CPU samples fell, by top frame and by the first frame in a known library. */
+final class Profiler implements AutoCloseable {
+    private static final List<String> AREAS = List.of("io.hookshard", "org.postgresql", "org.apache.kafka",
+            "org.jdbi", "com.fasterxml.jackson", "com.networknt", "org.eclipse.jetty", "org.glassfish.jersey",
+            "net.jpountz", "com.github.luben", "com.codahale.metrics", "ch.qos.logback");
+
+    private final Recording recording;
+    private final Path file;
+
+    Profiler(Path file) throws Exception {
+        this.file = file;
+        this.recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.start();
+    }
+
+    /** What the samples say: the hottest methods and the share of each area of code. */
+    record Profile(long samples, Map<String, Long> hotMethods, Map<String, Long> areas) {
+    }
+
+    Profile stop() throws Exception {
+        recording.stop();
+        recording.dump(file);
+        Map<String, Long> methods = new HashMap<>();
+        Map<String, Long> areas = new HashMap<>();
+        long samples = 0;
+        for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null
+                    || event.getStackTrace().getFrames().isEmpty()) {
+                continue;
+            }
+            samples++;
+            List<RecordedFrame> frames = event.getStackTrace().getFrames();
+            RecordedFrame top = frames.get(0);
+            methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1L, Long::sum);
+            areas.merge(area(frames), 1L, Long::sum);
+        }
+        return new Profile(samples, top(methods, 15), top(areas, 12));
+    }
+
+    /** The innermost frame in a named library decides the area; samples wholly inside the JDK count as JDK. */
+    private static String area(List<RecordedFrame> frames) {
+        for (RecordedFrame frame : frames) {
+            String type = frame.getMethod().getType().getName();
+            for (String area : AREAS) {
+                if (type.startsWith(area)) {
+                    return area;
+                }
+            }
+        }
+        return "JDK";
+    }
+
+    private static Map<String, Long> top(Map<String, Long> counts, int limit) {
+        Map<String, Long> top = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
+                .forEach(entry -> top.put(entry.getKey(), entry.getValue()));
+        return top;
+    }
+
+    @Override
+    public void close() {
+        recording.close();
+    }
+}
