@@ -68,7 +68,7 @@ class BrokerOutageIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     provider.get(app.url("/orders/" + order)).statusCode()).isEqualTo(200));
         }
-        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        String home = app.shardUrlOf(user);
         for (String order : accepted) {
             assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?", order)).isEqualTo(1);
         }

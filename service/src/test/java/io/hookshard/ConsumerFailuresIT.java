@@ -105,7 +105,7 @@ class ConsumerFailuresIT {
             }
         }
 
-        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        String home = app.shardUrlOf(user);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 ShardSql.count(home, "SELECT count(*) FROM orders WHERE user_id = ?", user) == 20);
         await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 1);
@@ -141,7 +141,7 @@ class ConsumerFailuresIT {
             JsonNode view = JSON.readTree(provider.get(app.url("/orders/" + order)).body());
             return view.has("disputes") && view.get("disputes").size() == 1;
         });
-        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        String home = app.shardUrlOf(user);
         assertThat(ShardSql.count(home, "SELECT count(*) FROM dispute_events WHERE dispute_id = ?", dispute))
                 .isEqualTo(1);
         assertThat(Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".dlq")).isZero();

@@ -74,7 +74,7 @@ class OperationsIT {
         assertThat(task("dlq-replay")).contains("done: 2 of 2 dead letter(s) matched, 2 replayed");
         // The poison record is dead-lettered again; the chargeback, applied already, is a no-op.
         await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 3);
-        String home = app.shardUrls().get(app.configuration().getShards().router().shardOf(user).equals("shard-a") ? 0 : 1);
+        String home = app.shardUrlOf(user);
         assertThat(ShardSql.count(home, "SELECT count(*) FROM dispute_events WHERE dispute_id = ?", dispute))
                 .isEqualTo(1);
     }

@@ -131,8 +131,7 @@ abstract class WebhookApiContract {
     }
 
     String shardUrlOf(String key) {
-        String shard = app().configuration().getShards().router().shardOf(key);
-        return app().shardUrls().get(shard.equals("shard-a") ? 0 : 1);
+        return app().shardUrlOf(key);
     }
 
     String otherShardUrl(String url) {

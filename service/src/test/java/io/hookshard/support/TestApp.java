@@ -140,6 +140,12 @@ public final class TestApp implements AutoCloseable {
         return shardUrls;
     }
 
+    /** The JDBC URL of the shard database that the router names for {@code key}, in configuration order. */
+    public String shardUrlOf(String key) {
+        List<String> shardIds = configuration().getShards().bucketMap().shardIds();
+        return shardUrls.get(shardIds.indexOf(configuration().getShards().router().shardOf(key)));
+    }
+
     public HookshardConfiguration configuration() {
         return support.getConfiguration();
     }
