@@ -42,7 +42,6 @@ import io.hookshard.tasks.BucketMapTask;
 import io.hookshard.tasks.ConsumersPauseTask;
 import io.hookshard.tasks.DlqReplayTask;
 import io.hookshard.tasks.PartitionsEnsureTask;
-
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -6,11 +6,11 @@ import org.jdbi.v3.core.Handle;
 
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Writes chargeback events onto their order owner's shard: inbox, event rows and dispute state in one transaction
@@ -38,22 +38,19 @@ public final class DisputeStore {
     }
 
     private Set<String> write(Handle handle, Collection<OwnedChargeback> chargebacks) {
-        Map<String, OwnedChargeback> byProviderId = new LinkedHashMap<>();
-        chargebacks.forEach(owned -> byProviderId.putIfAbsent(owned.event().providerEventId(), owned));
-        Set<String> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, byProviderId.values().stream()
-                .map(owned -> new InboxDao.Entry(owned.event().providerEventId(), owned.event().eventId())).toList());
-        if (admitted.isEmpty()) {
-            return admitted;
-        }
-        List<OwnedChargeback> fresh = byProviderId.values().stream()
-                .filter(owned -> admitted.contains(owned.event().providerEventId()))
+        List<OwnedChargeback> fresh = InboxDao.admitNew(handle, EventType.CHARGEBACK, chargebacks,
+                        (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId())
+                .stream()
                 .sorted(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
                         .thenComparing(owned -> owned.event().providerEventId()))
                 .toList();
-        insertEvents(handle, fresh);
-        upsertState(handle, newestPerDispute(fresh));
-        BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket()).toList());
-        return admitted;
+        if (!fresh.isEmpty()) {
+            insertEvents(handle, fresh);
+            upsertState(handle, newestPerDispute(fresh));
+            BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket())
+                    .toList());
+        }
+        return fresh.stream().map(owned -> owned.event().providerEventId()).collect(Collectors.toSet());
     }
 
     private static void insertEvents(Handle handle, List<OwnedChargeback> rows) {

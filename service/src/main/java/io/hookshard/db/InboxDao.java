@@ -5,9 +5,12 @@ import org.jdbi.v3.core.Handle;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The per-shard inbox: admits each (event type, provider event id) once. Callers write the inbox, the event row and
@@ -18,6 +21,19 @@ final class InboxDao {
     }
 
     record Entry(String providerEventId, UUID eventId) {
+    }
+
+    /**
+     * Admits {@code items} into the inbox and returns those that were new on this shard: the first copy of each
+     * provider event id, in input order. Everything else in the batch is a redelivery.
+     */
+    static <T> List<T> admitNew(Handle handle, EventType type, Collection<T> items, Function<T, String> providerEventId,
+                                Function<T, UUID> eventId) {
+        Map<String, T> first = new LinkedHashMap<>();
+        items.forEach(item -> first.putIfAbsent(providerEventId.apply(item), item));
+        Set<String> admitted = admit(handle, type, first.values().stream()
+                .map(item -> new Entry(providerEventId.apply(item), eventId.apply(item))).toList());
+        return first.values().stream().filter(item -> admitted.contains(providerEventId.apply(item))).toList();
     }
 
     /** Inserts the entries that are new and returns their provider event ids. */

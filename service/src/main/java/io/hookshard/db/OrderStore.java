@@ -6,11 +6,11 @@ import org.jdbi.v3.core.Handle;
 
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Writes order events into one shard: inbox, event rows and order state in one transaction, each a single
@@ -34,21 +34,17 @@ public final class OrderStore {
     }
 
     private Set<String> write(Handle handle, Collection<OrderEvent> events) {
-        Map<String, OrderEvent> byProviderId = new LinkedHashMap<>();
-        events.forEach(event -> byProviderId.putIfAbsent(event.providerEventId(), event));
-        Set<String> admitted = InboxDao.admit(handle, EventType.ORDER_PAYMENT, byProviderId.values().stream()
-                .map(event -> new InboxDao.Entry(event.providerEventId(), event.eventId())).toList());
-        if (admitted.isEmpty()) {
-            return admitted;
-        }
-        List<OrderEvent> fresh = byProviderId.values().stream()
-                .filter(event -> admitted.contains(event.providerEventId()))
+        List<OrderEvent> fresh = InboxDao.admitNew(handle, EventType.ORDER_PAYMENT, events,
+                OrderEvent::providerEventId, OrderEvent::eventId).stream()
                 .sorted(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId))
                 .toList();
-        insertEvents(handle, fresh);
-        upsertState(handle, newestPerOrder(fresh));
-        BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket()).toList());
-        return admitted;
+        if (!fresh.isEmpty()) {
+            insertEvents(handle, fresh);
+            upsertState(handle, newestPerOrder(fresh));
+            BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket())
+                    .toList());
+        }
+        return fresh.stream().map(OrderEvent::providerEventId).collect(Collectors.toSet());
     }
 
     private static void insertEvents(Handle handle, List<OrderEvent> events) {
