@@ -21,10 +21,6 @@ public final class ConsumerPool implements Managed {
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    public List<ConsumerWorker> workers() {
-        return workers;
-    }
-
     @Override
     public synchronized void start() {
         for (ConsumerWorker worker : workers) {

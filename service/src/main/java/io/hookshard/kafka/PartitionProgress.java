@@ -32,10 +32,6 @@ final class PartitionProgress {
         return waiting.size();
     }
 
-    Collection<ConsumerRecord<byte[], byte[]>> waiting() {
-        return new ArrayList<>(waiting.values());
-    }
-
     /** The offset to commit now, or -1 when nothing new may be committed. */
     long commitCandidate() {
         long watermark = waiting.isEmpty() ? readUpTo : waiting.firstKey();
