@@ -79,7 +79,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         config.getAdmin().install(environment, config.getServerFactory());
         PayloadSchemas schemas = new PayloadSchemas();
         EventDecoder decoder = new EventDecoder(schemas);
-        EnvelopeCodec codec = new EnvelopeCodec(environment.getObjectMapper());
+        EnvelopeCodec codec = new EnvelopeCodec();
 
         ShardsFactory.Shards built = config.getShards().build(environment);
         ShardDatabases shards = built.databases();

@@ -88,18 +88,21 @@ class ConsumerFailuresIT {
         String user = Webhooks.randomId("user");
         List<String> good = new ArrayList<>();
         byte[] key = user.getBytes(StandardCharsets.UTF_8);
-        // jsonb refuses \\u0000 (SQLSTATE 22P05): the schema lets it through, the shard never will.
-        String nul = Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"), "paid", 1,
-                "2026-11-20T10:00:00Z").replace("}", ",\"note\":\"\\u0000\"}");
+        // The schema lets year 0000 through (RFC 3339 allows it); PostgreSQL's timestamptz never will (SQLSTATE 22008).
+        String yearZero = Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"), "paid", 1,
+                "0000-01-01T00:00:00Z");
+        String nulNote = "\"note\":\"\\u0000\"";
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (int i = 0; i < 20; i++) {
                 String order = Webhooks.randomId("order");
                 good.add(order);
-                producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, Webhooks.order(
-                        Webhooks.randomId("evt"), user, order, "paid", i, "2026-11-20T10:00:00Z"))
-                        .getBytes(StandardCharsets.UTF_8)));
+                String payload = Webhooks.order(Webhooks.randomId("evt"), user, order, "paid", i,
+                        "2026-11-20T10:00:00Z");
+                // A payload is stored as the JSON text it came as, \u0000 escapes included.
+                producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user,
+                        i == 5 ? payload.replace("}", "," + nulNote + "}") : payload).getBytes(StandardCharsets.UTF_8)));
                 if (i == 10) {
-                    producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, nul)
+                    producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, yearZero)
                             .getBytes(StandardCharsets.UTF_8)));
                 }
             }
@@ -111,7 +114,9 @@ class ConsumerFailuresIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 1);
         ConsumerRecord<byte[], byte[]> dead = readAll(app.ordersTopic() + ".dlq", user).get(0);
         assertThat(header(dead, DeadLetters.ERROR_CLASS)).isEqualTo("constraint_violation");
-        assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).contains("22P05");
+        assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).contains("22008");
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE user_id = ? AND strpos(payload::text, ?) > 0",
+                user, nulNote)).isEqualTo(1);
     }
 
     @Test

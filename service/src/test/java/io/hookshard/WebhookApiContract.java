@@ -54,6 +54,30 @@ abstract class WebhookApiContract {
     }
 
     @Test
+    void storesThePayloadAsTheProviderSentIt() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        // Pretty-printed, keys in the provider's order, an escaped quote and tab, a number as written, extra fields.
+        String body = """
+                {
+                  "status": "paid",
+                  "order_id": "%s", "user_id": "%s",
+                  "provider_event_id": "%s",
+                  "amount_minor": 1999, "currency": "EUR", "occurred_at": "2026-11-20T10:00:00.000+00:00",
+                  "meta": {"note": "say \\"hi\\"\\t", "ratio": 1.50, "tags": []}
+                }""".formatted(order, user, Webhooks.randomId("evt"));
+
+        HttpResponse<String> response = provider.post(app().url("/webhooks/payments/orders"), "\n " + body + "\n");
+
+        assertThat(response.statusCode()).isEqualTo(acceptedStatus());
+        String home = shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?", order)).isEqualTo(1));
+        assertThat(ShardSql.string(home, "SELECT payload::text FROM order_events WHERE order_id = ?", order))
+                .isEqualTo(body);
+    }
+
+    @Test
     void sameEventPostedThreeTimesIsStoredOnce() throws Exception {
         String user = Webhooks.randomId("user");
         String order = Webhooks.randomId("order");

@@ -24,17 +24,31 @@ import java.util.UUID;
 final class BenchStack implements AutoCloseable {
     static final String SECRET = "whsec_YmVuY2htYXJrLXNlY3JldC1mb3ItaG9va3NoYXJk";
 
+    private final Path root;
     private final KafkaBroker kafka;
     private final List<PostgresServer> shards;
     private final List<DropwizardTestSupport<?>> apps = new ArrayList<>();
 
     BenchStack(Path root) throws Exception {
+        this.root = root;
         Files.createDirectories(root);
         PostgresBinaries binaries = PostgresBinaries.locate(root.resolve("pg-binaries"));
         kafka = new InProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort()).start();
-        shards = List.of(
-                new PostgresServer("bench-a", binaries, root.resolve("shard-a"), Ports.freePort(), true).start(),
-                new PostgresServer("bench-b", binaries, root.resolve("shard-b"), Ports.freePort(), true).start());
+        shards = List.of(shard("bench-a", binaries, root.resolve("shard-a")), shard("bench-b", binaries,
+                root.resolve("shard-b")));
+    }
+
+    /**
+     * Durable (fsync, full-page writes and synchronous commit on) and sized as a write-heavy primary would be: the
+     * defaults (128 MB of buffers, a checkpoint every ~1 GB of WAL) are for small machines and evict and checkpoint
+     * several times within one sink phase.
+     */
+    private static PostgresServer shard(String name, PostgresBinaries binaries, Path data) {
+        return new PostgresServer(name, binaries, data, Ports.freePort(), true)
+                .setting("shared_buffers", "1GB")
+                .setting("max_wal_size", "8GB")
+                .setting("checkpoint_timeout", "30min")
+                .start();
     }
 
     String bootstrapServers() {
@@ -114,5 +128,11 @@ final class BenchStack implements AutoCloseable {
         new ArrayList<>(apps).forEach(this::stop);
         kafka.stop();
         shards.forEach(PostgresServer::stop);
+        // A sink phase leaves gigabytes of log and table files behind.
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException e) {
+            Bench.log("could not delete %s: %s", root, e);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.hookshard.bench;
 
 import io.hookshard.core.Envelope;
 import io.hookshard.core.EventType;
+import io.hookshard.core.PayloadSchemas;
 import io.hookshard.kafka.TopicInitializer;
 import io.hookshard.config.TopicsFactory;
 import org.apache.kafka.clients.admin.Admin;
@@ -88,6 +89,8 @@ final class SinkRun {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
             String run = "sink" + System.nanoTime();
             String receivedAt = Instant.now().toString();
+            // As ingest writes them: checked against this release's schema, which the consumers then trust.
+            String schema = new PayloadSchemas().version(EventType.ORDER_PAYMENT);
             for (long i = 0; i < records; i++) {
                 // A duplicate repeats an earlier event byte for byte, as a provider's retry or a redelivery would.
                 // (An earlier position may itself have been a duplicate; the events really sent are counted below.)
@@ -96,7 +99,7 @@ final class SinkRun {
                 String user = "user-" + (event % users);
                 String value = "{\"event_id\":\"" + Envelope.eventIdOf(EventType.ORDER_PAYMENT, "evt-" + run + "-" + event)
                         + "\",\"key\":\"" + user + "\",\"type\":\"payment.order\",\"received_at\":\"" + receivedAt
-                        + "\",\"payload\":" + SignedRequests.body(run, event, users) + "}";
+                        + "\",\"schema\":\"" + schema + "\",\"payload\":" + SignedRequests.body(run, event, users) + "}";
                 producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8),
                         value.getBytes(StandardCharsets.UTF_8)));
             }

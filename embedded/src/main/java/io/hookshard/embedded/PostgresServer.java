@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -34,6 +36,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dataDirectory;
     private final int port;
     private final boolean durable;
+    private final Map<String, String> settings = new LinkedHashMap<>();
     private boolean stopOnJvmExit = true;
     private ChildProcess process;
 
@@ -52,6 +55,12 @@ public final class PostgresServer implements AutoCloseable {
     /** By default the JVM's exit stops the server; an owner that stops it in an order of its own turns that off. */
     public synchronized PostgresServer stopOnJvmExit(boolean enabled) {
         this.stopOnJvmExit = enabled;
+        return this;
+    }
+
+    /** A server setting ({@code postgres -c name=value}) for the next start, e.g. a benchmark's memory and WAL sizes. */
+    public synchronized PostgresServer setting(String name, String value) {
+        settings.put(name, value);
         return this;
     }
 
@@ -144,6 +153,7 @@ public final class PostgresServer implements AutoCloseable {
                 "-c", "max_connections=200",
                 "-c", "shared_buffers=128MB",
                 "-c", "log_min_messages=warning"));
+        settings.forEach((name, value) -> arguments.addAll(List.of("-c", name + "=" + value)));
         if (!durable) {
             arguments.addAll(List.of("-c", "fsync=off", "-c", "full_page_writes=off"));
         }

@@ -1,7 +1,8 @@
 package io.hookshard.core;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,7 +13,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * What ingest writes to Kafka for every accepted webhook. {@code eventId} is derived from the provider's event id,
  * so a provider's retry of the same event carries the same id; {@code key} is the Kafka record key (user_id for
- * orders, order_id for chargebacks); {@code payload} is the webhook body as the provider sent it, extra fields and all.
+ * orders, order_id for chargebacks); {@code payload} is the webhook body as the provider sent it: its JSON text,
+ * extra fields, key order and all. {@code schema} names the schema version ingest checked the payload against
+ * ({@link PayloadSchemas#version}); null when nobody did, as for envelopes written by other producers.
  */
 public record Envelope(
         @JsonProperty("event_id") UUID eventId,
@@ -20,7 +23,8 @@ public record Envelope(
         @JsonProperty("type") EventType type,
         @JsonProperty("webhook_id") String webhookId,
         @JsonProperty("received_at") Instant receivedAt,
-        @JsonProperty("payload") JsonNode payload) {
+        @JsonProperty("schema") @JsonInclude(JsonInclude.Include.NON_NULL) String schema,
+        @JsonProperty("payload") @JsonRawValue String payload) {
 
     public Envelope {
         requireNonNull(eventId, "event_id");

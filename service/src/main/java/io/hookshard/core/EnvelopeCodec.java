@@ -1,42 +1,144 @@
 package io.hookshard.core;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
 
-/** Envelope <-> Kafka record value (UTF-8 JSON). */
+/**
+ * Envelope <-> Kafka record value (UTF-8 JSON). Streamed both ways: the payload is copied as text, never parsed
+ * into a tree here, since consumers decode every record and the payload is most of its bytes.
+ */
 public final class EnvelopeCodec {
-    private final ObjectReader reader;
-    private final ObjectWriter writer;
-
-    public EnvelopeCodec(ObjectMapper mapper) {
-        // received_at travels as an RFC 3339 string, whatever the application's mapper does with dates.
-        ObjectMapper envelopeMapper = mapper.copy().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        this.reader = envelopeMapper.readerFor(Envelope.class);
-        this.writer = envelopeMapper.writerFor(Envelope.class);
-    }
+    private final JsonFactory json = new JsonFactory();
 
     public byte[] encode(Envelope envelope) {
-        try {
-            return writer.writeValueAsBytes(envelope);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an envelope of JSON nodes always serializes", e);
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(envelope.payload().length() + 256);
+             JsonGenerator out = json.createGenerator(bytes)) {
+            out.writeStartObject();
+            out.writeStringField("event_id", envelope.eventId().toString());
+            out.writeStringField("key", envelope.key());
+            out.writeStringField("type", envelope.type().wireName());
+            if (envelope.webhookId() != null) {
+                out.writeStringField("webhook_id", envelope.webhookId());
+            }
+            out.writeStringField("received_at", Rfc3339.format(envelope.receivedAt()));
+            if (envelope.schema() != null) {
+                out.writeStringField("schema", envelope.schema());
+            }
+            out.writeFieldName("payload");
+            out.writeRawValue(envelope.payload());
+            out.writeEndObject();
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
         }
     }
 
-    /** @throws InvalidEventException when the bytes are not an envelope; such a record can never succeed */
+    /**
+     * Fields this release does not know are skipped, so that a newer producer's envelopes still decode.
+     *
+     * @throws InvalidEventException when the bytes are not an envelope; such a record can never succeed
+     */
     public Envelope decode(byte[] value) throws InvalidEventException {
         if (value == null) {
             throw new InvalidEventException("undecodable_envelope", "record has no value");
         }
-        try {
-            return reader.readValue(value);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidEventException("undecodable_envelope", "not an envelope: " + e.getMessage());
+        try (JsonParser in = json.createParser(value)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw invalid("not a JSON object");
+            }
+            String eventId = null;
+            String key = null;
+            String type = null;
+            String webhookId = null;
+            String receivedAt = null;
+            String schema = null;
+            String payload = null;
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String name = in.currentName();
+                JsonToken token = in.nextToken();
+                switch (name) {
+                    case "event_id" -> eventId = text(in, name);
+                    case "key" -> key = text(in, name);
+                    case "type" -> type = text(in, name);
+                    case "webhook_id" -> webhookId = token == JsonToken.VALUE_NULL ? null : text(in, name);
+                    case "received_at" -> receivedAt = text(in, name);
+                    case "schema" -> schema = token == JsonToken.VALUE_NULL ? null : text(in, name);
+                    case "payload" -> payload = object(in, value);
+                    default -> in.skipChildren();
+                }
+            }
+            if (in.nextToken() != null) {
+                throw invalid("trailing content after the envelope");
+            }
+            return new Envelope(uuid(required(eventId, "event_id")), required(key, "key"),
+                    eventType(required(type, "type")), webhookId, instant(required(receivedAt, "received_at")),
+                    schema, required(payload, "payload"));
+        } catch (IOException e) {
+            throw invalid(e.getMessage());
         }
+    }
+
+    private static String text(JsonParser in, String name) throws IOException, InvalidEventException {
+        if (in.currentToken() != JsonToken.VALUE_STRING) {
+            throw invalid(name + " is not a string");
+        }
+        return in.getText();
+    }
+
+    /** The raw text of the object at the parser, taken from the input bytes by offset. */
+    private static String object(JsonParser in, byte[] value) throws IOException, InvalidEventException {
+        if (in.currentToken() != JsonToken.START_OBJECT) {
+            throw invalid("payload is not a JSON object");
+        }
+        int start = (int) in.currentTokenLocation().getByteOffset();
+        in.skipChildren();
+        int end = (int) in.currentLocation().getByteOffset();
+        return new String(value, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static String required(String value, String name) throws InvalidEventException {
+        if (value == null) {
+            throw invalid("missing " + name);
+        }
+        return value;
+    }
+
+    private static UUID uuid(String text) throws InvalidEventException {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid("event_id is not a UUID: " + text);
+        }
+    }
+
+    private static EventType eventType(String text) throws InvalidEventException {
+        try {
+            return EventType.fromWireName(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static Instant instant(String text) throws InvalidEventException {
+        try {
+            return Rfc3339.parse(text);
+        } catch (DateTimeParseException e) {
+            throw invalid("received_at is not an instant: " + text);
+        }
+    }
+
+    private static InvalidEventException invalid(String detail) {
+        return new InvalidEventException("undecodable_envelope", "not an envelope: " + detail);
     }
 }

@@ -1,69 +1,92 @@
 package io.hookshard.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * Envelope -> typed event, validating the payload against its schema first. The consumers run this on every
- * record (an envelope may come from an older release or a replay); ingest runs the same schema check.
+ * Envelope -> typed event. The payload is checked against its schema unless the envelope says ingest already checked
+ * it against the same schema version: then the bytes are the ones that passed, and checking again would only cost.
+ * Envelopes from other producers or an older schema (a replay, a release in between) are checked here.
  */
 public final class EventDecoder {
     private final PayloadSchemas schemas;
+    private final PayloadFields orderFields;
+    private final PayloadFields chargebackFields;
 
     public EventDecoder(PayloadSchemas schemas) {
         this.schemas = schemas;
+        JsonFactory json = new JsonFactory();
+        this.orderFields = new PayloadFields(json, "provider_event_id", "user_id", "order_id", "status",
+                "amount_minor", "currency", "occurred_at");
+        this.chargebackFields = new PayloadFields(json, "provider_event_id", "order_id", "dispute_id", "status",
+                "reason", "amount_minor", "currency", "occurred_at");
     }
 
     public OrderEvent order(Envelope envelope) throws InvalidEventException {
-        JsonNode payload = validated(envelope, EventType.ORDER_PAYMENT);
+        validated(envelope, EventType.ORDER_PAYMENT);
+        PayloadFields.Values payload = orderFields.read(envelope.payload());
         return new OrderEvent(envelope.eventId(),
-                payload.get("provider_event_id").asText(),
-                payload.get("user_id").asText(),
-                payload.get("order_id").asText(),
-                OrderStatus.fromWireName(payload.get("status").asText()),
-                payload.get("amount_minor").asLong(),
-                payload.get("currency").asText(),
-                instant(payload),
+                payload.string("provider_event_id"),
+                payload.string("user_id"),
+                payload.string("order_id"),
+                status(payload, OrderStatus::fromWireName),
+                payload.integer("amount_minor"),
+                payload.string("currency"),
+                instant(payload.string("occurred_at")),
                 envelope.receivedAt(),
-                payload.toString());
+                envelope.payload());
     }
 
     public ChargebackEvent chargeback(Envelope envelope) throws InvalidEventException {
-        JsonNode payload = validated(envelope, EventType.CHARGEBACK);
+        validated(envelope, EventType.CHARGEBACK);
+        PayloadFields.Values payload = chargebackFields.read(envelope.payload());
         return new ChargebackEvent(envelope.eventId(),
-                payload.get("provider_event_id").asText(),
-                payload.get("order_id").asText(),
-                payload.get("dispute_id").asText(),
-                DisputeStatus.fromWireName(payload.get("status").asText()),
-                payload.get("reason").asText(),
-                payload.get("amount_minor").asLong(),
-                payload.get("currency").asText(),
-                instant(payload),
+                payload.string("provider_event_id"),
+                payload.string("order_id"),
+                payload.string("dispute_id"),
+                status(payload, DisputeStatus::fromWireName),
+                payload.string("reason"),
+                payload.integer("amount_minor"),
+                payload.string("currency"),
+                instant(payload.string("occurred_at")),
                 envelope.receivedAt(),
-                payload.toString());
+                envelope.payload());
     }
 
-    private JsonNode validated(Envelope envelope, EventType expected) throws InvalidEventException {
+    private void validated(Envelope envelope, EventType expected) throws InvalidEventException {
         if (envelope.type() != expected) {
             throw new InvalidEventException("wrong_event_type",
                     "expected " + expected.wireName() + " but the envelope says " + envelope.type().wireName());
+        }
+        if (schemas.version(expected).equals(envelope.schema())) {
+            return;
         }
         List<Violation> violations = schemas.validate(expected, envelope.payload());
         if (!violations.isEmpty()) {
             throw new InvalidEventException("schema_violation", "payload violates the " + expected.schemaName()
                     + " schema: " + violations, violations);
         }
-        return envelope.payload();
     }
 
-    private static Instant instant(JsonNode payload) throws InvalidEventException {
-        String text = payload.get("occurred_at").asText();
+    private interface StatusParser<S> {
+        S parse(String wireName);
+    }
+
+    private static <S> S status(PayloadFields.Values payload, StatusParser<S> parser) throws InvalidEventException {
+        String text = payload.string("status");
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return parser.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw PayloadFields.violation("/status", "is not a known status: " + text);
+        }
+    }
+
+    private static Instant instant(String text) throws InvalidEventException {
+        try {
+            return Rfc3339.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidEventException("schema_violation", "occurred_at is not an RFC 3339 timestamp: " + text,
                     List.of(new Violation("/occurred_at", "must be an RFC 3339 date-time")));

@@ -1,6 +1,9 @@
 package io.hookshard.core;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.hash.Hashing;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
@@ -21,6 +24,8 @@ import java.util.Set;
 public final class PayloadSchemas {
     private final Map<EventType, JsonSchema> schemas = new EnumMap<>(EventType.class);
     private final Map<EventType, byte[]> documents = new EnumMap<>(EventType.class);
+    private final Map<EventType, String> versions = new EnumMap<>(EventType.class);
+    private final ObjectMapper mapper = new ObjectMapper();
 
     public PayloadSchemas() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
@@ -32,6 +37,7 @@ public final class PayloadSchemas {
         for (EventType type : EventType.values()) {
             byte[] document = read(type.schemaName());
             documents.put(type, document);
+            versions.put(type, type.schemaName() + "@" + Hashing.sha256().hashBytes(document).toString().substring(0, 16));
             schemas.put(type, factory.getSchema(new java.io.ByteArrayInputStream(document), config));
         }
     }
@@ -43,6 +49,23 @@ public final class PayloadSchemas {
                 .map(message -> new Violation(pointer(message), message.getError()))
                 .sorted(Comparator.comparing(Violation::pointer).thenComparing(Violation::message))
                 .toList();
+    }
+
+    /** Every violation of {@code type}'s schema in a payload's JSON text. */
+    public List<Violation> validate(EventType type, String payload) {
+        try {
+            return validate(type, mapper.readTree(payload));
+        } catch (JsonProcessingException e) {
+            return List.of(new Violation("/", "not JSON: " + e.getOriginalMessage()));
+        }
+    }
+
+    /**
+     * The version of {@code type}'s schema: its name and a digest of the document. Envelopes carry the version ingest
+     * checked them against, so that consumers of the same version need not check again.
+     */
+    public String version(EventType type) {
+        return versions.get(type);
     }
 
     /** The schema document as shipped, or null for an unknown name. */

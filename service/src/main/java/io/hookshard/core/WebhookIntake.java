@@ -10,6 +10,11 @@ import io.hookshard.security.SignatureException;
 import io.hookshard.security.SignatureVerifier;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +58,27 @@ public final class WebhookIntake {
         }
         String providerEventId = payload.get("provider_event_id").asText();
         String key = payload.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
-        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId, clock.instant(), payload);
+        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId, clock.instant(),
+                schemas.version(type), asReceived(body, payload));
+    }
+
+    /**
+     * The body's own text (less surrounding whitespace), so that the stored payload is what the provider signed, key
+     * order, number formats and all, and both ingest modes store the same text. A body in another
+     * encoding than UTF-8 (JSON parsers accept UTF-16 and UTF-32) is stored as its parsed tree instead.
+     */
+    private static String asReceived(byte[] body, JsonNode parsed) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            String text = utf8.decode(ByteBuffer.wrap(body)).toString();
+            if (text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF")) {
+                return text.strip();
+            }
+        } catch (CharacterCodingException e) {
+            // not UTF-8: fall through
+        }
+        return parsed.toString();
     }
 
     private JsonNode parse(byte[] body) throws WebhookRejection {

@@ -53,35 +53,18 @@ public final class DisputeStore {
         return fresh.stream().map(owned -> owned.event().providerEventId()).collect(Collectors.toSet());
     }
 
-    private static void insertEvents(Handle handle, List<OwnedChargeback> rows) {
-        handle.createUpdate("""
-                        INSERT INTO dispute_events (dispute_id, provider_event_id, occurred_at, order_id, user_id,
-                                                    status, reason, amount_minor, currency, event_id, received_at,
-                                                    payload)
-                        SELECT dispute_id, provider_event_id, occurred_at, order_id, user_id, status, reason,
-                               amount_minor, currency, event_id, received_at, payload
-                        FROM jsonb_to_recordset(:rows::jsonb)
-                             AS t(dispute_id text, provider_event_id text, occurred_at timestamptz, order_id text,
-                                  user_id text, status text, reason text, amount_minor bigint, currency text,
-                                  event_id uuid, received_at timestamptz, payload jsonb)
-                        ON CONFLICT DO NOTHING""")
-                .bind("rows", Sql.jsonRows(rows, (json, owned) -> {
-                    ChargebackEvent event = owned.event();
-                    json.writeStringField("dispute_id", event.disputeId());
-                    json.writeStringField("provider_event_id", event.providerEventId());
-                    json.writeStringField("occurred_at", event.occurredAt().toString());
-                    json.writeStringField("order_id", event.orderId());
-                    json.writeStringField("user_id", owned.userId());
-                    json.writeStringField("status", event.status().wireName());
-                    json.writeStringField("reason", event.reason());
-                    json.writeNumberField("amount_minor", event.amountMinor());
-                    json.writeStringField("currency", event.currency());
-                    json.writeStringField("event_id", event.eventId().toString());
-                    json.writeStringField("received_at", event.receivedAt().toString());
-                    json.writeFieldName("payload");
-                    json.writeRawValue(event.payloadJson());
-                }))
-                .execute();
+    private static void insertEvents(Handle handle, List<OwnedChargeback> chargebacks) {
+        CopyRows rows = new CopyRows(chargebacks.size());
+        for (OwnedChargeback owned : chargebacks) {
+            ChargebackEvent event = owned.event();
+            rows.text(event.disputeId()).text(event.providerEventId()).instant(event.occurredAt())
+                    .text(event.orderId()).text(owned.userId()).text(event.status().wireName()).text(event.reason())
+                    .number(event.amountMinor()).text(event.currency()).text(event.eventId().toString())
+                    .instant(event.receivedAt()).text(event.payloadJson())
+                    .endRow();
+        }
+        rows.copyInto(handle, "dispute_events", "dispute_id, provider_event_id, occurred_at, order_id, user_id,"
+                + " status, reason, amount_minor, currency, event_id, received_at, payload");
     }
 
     private static void upsertState(Handle handle, Collection<OwnedChargeback> newest) {

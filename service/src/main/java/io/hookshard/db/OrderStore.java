@@ -48,30 +48,15 @@ public final class OrderStore {
     }
 
     private static void insertEvents(Handle handle, List<OrderEvent> events) {
-        handle.createUpdate("""
-                        INSERT INTO order_events (order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
-                                                  currency, event_id, received_at, payload)
-                        SELECT order_id, provider_event_id, occurred_at, user_id, status, amount_minor,
-                               currency, event_id, received_at, payload
-                        FROM jsonb_to_recordset(:rows::jsonb)
-                             AS t(order_id text, provider_event_id text, occurred_at timestamptz, user_id text,
-                                  status text, amount_minor bigint, currency text, event_id uuid,
-                                  received_at timestamptz, payload jsonb)
-                        ON CONFLICT DO NOTHING""")
-                .bind("rows", Sql.jsonRows(events, (json, event) -> {
-                    json.writeStringField("order_id", event.orderId());
-                    json.writeStringField("provider_event_id", event.providerEventId());
-                    json.writeStringField("occurred_at", event.occurredAt().toString());
-                    json.writeStringField("user_id", event.userId());
-                    json.writeStringField("status", event.status().wireName());
-                    json.writeNumberField("amount_minor", event.amountMinor());
-                    json.writeStringField("currency", event.currency());
-                    json.writeStringField("event_id", event.eventId().toString());
-                    json.writeStringField("received_at", event.receivedAt().toString());
-                    json.writeFieldName("payload");
-                    json.writeRawValue(event.payloadJson());
-                }))
-                .execute();
+        CopyRows rows = new CopyRows(events.size());
+        for (OrderEvent event : events) {
+            rows.text(event.orderId()).text(event.providerEventId()).instant(event.occurredAt()).text(event.userId())
+                    .text(event.status().wireName()).number(event.amountMinor()).text(event.currency())
+                    .text(event.eventId().toString()).instant(event.receivedAt()).text(event.payloadJson())
+                    .endRow();
+        }
+        rows.copyInto(handle, "order_events", "order_id, provider_event_id, occurred_at, user_id, status,"
+                + " amount_minor, currency, event_id, received_at, payload");
     }
 
     /**

@@ -12,7 +12,7 @@ public final class Failures {
 
     public static boolean isPermanent(Throwable failure) {
         String state = sqlState(failure);
-        // Class 22: data exception (e.g. a NUL character jsonb refuses); class 23: integrity constraint violation.
+        // Class 22: data exception (e.g. a date timestamptz cannot hold); class 23: integrity constraint violation.
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 

@@ -14,25 +14,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EnvelopeCodecTest {
     private final ObjectMapper mapper = Jackson.newObjectMapper();
-    private final EnvelopeCodec codec = new EnvelopeCodec(mapper);
+    private final EnvelopeCodec codec = new EnvelopeCodec();
 
     @Test
-    void roundTripsAnEnvelopeWithUnknownPayloadFields() throws Exception {
-        JsonNode payload = mapper.readTree("""
-                {"provider_event_id":"evt-1","user_id":"u-1","extra":{"nested":[1,2,3]},"amount_minor":9007199254740991}""");
+    void roundTripsAnEnvelopeWithThePayloadTextUntouched() throws Exception {
+        String payload = """
+                {"user_id" : "u-1", "provider_event_id":"evt-1","extra":{"nested":[1,2,3],"s":"{\\"}"},
+                 "amount_minor":9007199254740991, "note": "naïve \\u00e9 ✓", "n": 1.50}""";
         Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, "msg_1",
-                Instant.parse("2026-11-23T10:15:30.123456Z"), payload);
+                Instant.parse("2026-11-23T10:15:30.123456Z"), "order-payment@0123456789abcdef", payload);
 
         Envelope decoded = codec.decode(codec.encode(envelope));
 
         assertThat(decoded).isEqualTo(envelope);
-        assertThat(decoded.payload().get("extra").get("nested")).hasSize(3);
+        assertThat(mapper.readTree(decoded.payload()).get("extra").get("nested")).hasSize(3);
+    }
+
+    @Test
+    void decodesEnvelopesWithoutSchemaOrWebhookIdAndSkipsUnknownFields() throws Exception {
+        Envelope decoded = codec.decode("""
+                {"event_id":"00000000-0000-0000-0000-000000000001","key":"k","type":"payment.order",
+                 "from_a_newer_release":{"x":[1]},"received_at":"2026-11-23T10:15:30Z","payload":{"a":1}}"""
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(decoded.schema()).isNull();
+        assertThat(decoded.webhookId()).isNull();
+        assertThat(decoded.payload()).isEqualTo("{\"a\":1}");
     }
 
     @Test
     void writesTheDocumentedFieldNames() throws Exception {
         Envelope envelope = new Envelope(UUID.fromString("00000000-0000-0000-0000-000000000001"), "u-1",
-                EventType.CHARGEBACK, null, Instant.parse("2026-11-23T10:15:30Z"), mapper.readTree("{}"));
+                EventType.CHARGEBACK, null, Instant.parse("2026-11-23T10:15:30Z"), "chargeback@0123456789abcdef",
+                "{}");
 
         JsonNode json = mapper.readTree(codec.encode(envelope));
 
@@ -40,6 +54,7 @@ class EnvelopeCodecTest {
         assertThat(json.get("key").asText()).isEqualTo("u-1");
         assertThat(json.get("type").asText()).isEqualTo("payment.chargeback");
         assertThat(json.get("received_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(json.get("schema").asText()).isEqualTo("chargeback@0123456789abcdef");
         assertThat(json.get("payload").isObject()).isTrue();
     }
 
@@ -65,5 +80,13 @@ class EnvelopeCodecTest {
                         .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidEventException.class);
         assertThatThrownBy(() -> codec.decode(null)).isInstanceOf(InvalidEventException.class);
+        assertThatThrownBy(() -> codec.decode(
+                "{\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"k\",\"type\":\"payment.order\",\"received_at\":\"2026-11-23T10:15:30Z\",\"payload\":[1]}"
+                        .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidEventException.class);
+        assertThatThrownBy(() -> codec.decode(
+                "{\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"k\",\"type\":\"payment.order\",\"received_at\":\"2026-11-23T10:15:30Z\",\"payload\":{}} x"
+                        .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidEventException.class);
     }
 }
