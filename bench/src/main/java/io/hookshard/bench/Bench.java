@@ -106,9 +106,10 @@ public final class Bench {
         log("ingest: signature + schema + durable produce, closed loop, %d connections, %.0f s after %.0f s of warm-up",
                 connections, seconds, warmup);
         Files.createDirectories(out);
+        Profiler profiler = new Profiler(out.resolve("ingest.jfr"));
         load.closedLoop("warm-up", "w" + System.nanoTime(), connections, 0, warmup);
         // Profiled in steady state only: the warm-up's samples are mostly the JIT's.
-        Profiler profiler = new Profiler(out.resolve("ingest.jfr"));
+        profiler.countFromNow();
         LoadGenerator.Result closed = load.closedLoop("ingest closed-loop c=" + connections, "c" + System.nanoTime(),
                 connections, 1, seconds);
         report.profile("ingest closed loop (service, broker and load generator share the JVM)", profiler.stop());

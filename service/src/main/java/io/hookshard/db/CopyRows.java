@@ -18,11 +18,11 @@ import java.time.Instant;
  * disagree, and fails the batch like any constraint violation.
  */
 final class CopyRows {
-    private final ByteArrayOutputStream bytes;
+    private final Buffer bytes;
     private boolean rowStarted;
 
     CopyRows(int expectedRows) {
-        this.bytes = new ByteArrayOutputStream(expectedRows * 1536);
+        this.bytes = new Buffer(expectedRows * 1536);
     }
 
     CopyRows text(String value) {
@@ -53,7 +53,7 @@ final class CopyRows {
             CopyIn copy = handle.getConnection().unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
             try {
-                copy.writeToCopy(bytes.toByteArray(), 0, bytes.size());
+                copy.writeToCopy(bytes.array(), 0, bytes.size());
                 return copy.endCopy();
             } finally {
                 if (copy.isActive()) {
@@ -62,6 +62,17 @@ final class CopyRows {
             }
         } catch (SQLException e) {
             throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+        }
+    }
+
+    /** Hands its array to COPY as it is: a batch is a megabyte or two, and toByteArray() would copy it once more. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
         }
     }
 
