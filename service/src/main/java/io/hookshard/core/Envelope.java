@@ -1,9 +1,5 @@
 package io.hookshard.core;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonRawValue;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -16,15 +12,10 @@ import static java.util.Objects.requireNonNull;
  * orders, order_id for chargebacks); {@code payload} is the webhook body as the provider sent it: its JSON text,
  * extra fields, key order and all. {@code schema} names the schema version ingest checked the payload against
  * ({@link PayloadSchemas#version}); null when nobody did, as for envelopes written by other producers.
+ * {@link EnvelopeCodec} alone reads and writes it, with the field names the README documents.
  */
-public record Envelope(
-        @JsonProperty("event_id") UUID eventId,
-        @JsonProperty("key") String key,
-        @JsonProperty("type") EventType type,
-        @JsonProperty("webhook_id") String webhookId,
-        @JsonProperty("received_at") Instant receivedAt,
-        @JsonProperty("schema") @JsonInclude(JsonInclude.Include.NON_NULL) String schema,
-        @JsonProperty("payload") @JsonRawValue String payload) {
+public record Envelope(UUID eventId, String key, EventType type, String webhookId, Instant receivedAt, String schema,
+                       String payload) {
 
     public Envelope {
         requireNonNull(eventId, "event_id");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Envelope -> typed event. The payload is checked against its schema unless the envelope says ingest already checked
@@ -71,14 +72,11 @@ public final class EventDecoder {
         }
     }
 
-    private interface StatusParser<S> {
-        S parse(String wireName);
-    }
-
-    private static <S> S status(PayloadFields.Values payload, StatusParser<S> parser) throws InvalidEventException {
+    private static <S> S status(PayloadFields.Values payload, Function<String, S> parser)
+            throws InvalidEventException {
         String text = payload.string("status");
         try {
-            return parser.parse(text);
+            return parser.apply(text);
         } catch (IllegalArgumentException e) {
             throw PayloadFields.violation("/status", "is not a known status: " + text);
         }
