@@ -2,7 +2,7 @@ package io.hookshard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hookshard.kafka.DeadLetters;
+import io.hookshard.consume.DeadLetters;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
 import io.hookshard.support.Topics;
@@ -81,6 +81,37 @@ class ConsumerFailuresIT {
         assertThat(header(invalid, DeadLetters.ERROR_MESSAGE)).contains("/order_id");
         assertThat(header(invalid, DeadLetters.EVENT_ID)).isNotBlank();
         assertThat(header(invalid, DeadLetters.EVENT_TYPE)).isEqualTo("payment.order");
+    }
+
+    @Test
+    void recordsNoCodePathExpectsCostNoAcceptedWebhookAndStopNoWorker() throws Exception {
+        String user = Webhooks.randomId("user");
+        byte[] key = user.getBytes(StandardCharsets.UTF_8);
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            orders.add(Webhooks.randomId("order"));
+            postOrder(user, orders.get(i));
+        }
+        // The same key as the webhooks, so the same partition: an envelope in UTF-16, one with a byte order mark, and
+        // a record without a value, among 120 webhooks that were answered 202.
+        String odd = envelope(user, Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"), "paid",
+                1, "2026-11-20T10:00:00Z"));
+        produce(key, odd.getBytes(StandardCharsets.UTF_16));
+        produce(key, ("\uFEFF" + odd).getBytes(StandardCharsets.UTF_8));
+        produce(key, null);
+        for (int i = 60; i < 120; i++) {
+            orders.add(Webhooks.randomId("order"));
+            postOrder(user, orders.get(i));
+        }
+
+        String home = app.shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                ShardSql.count(home, "SELECT count(*) FROM orders WHERE user_id = ?", user) == 120);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 3);
+        assertThat(readAll(app.ordersTopic() + ".dlq", user)).allSatisfy(dead ->
+                assertThat(header(dead, DeadLetters.ERROR_CLASS)).isEqualTo("undecodable_envelope"));
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE user_id = ?", user)).isEqualTo(120);
+        assertThat(provider.get(app.adminUrl("/healthcheck")).body()).doesNotContain("down since");
     }
 
     @Test

@@ -14,13 +14,14 @@ import io.dropwizard.core.setup.Environment;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.health.ConsumerLagHealthCheck;
 import io.hookshard.health.ConsumerWorkersHealthCheck;
-import io.hookshard.kafka.ConsumerControl;
-import io.hookshard.kafka.LagTracker;
-import io.hookshard.kafka.ConsumerPool;
-import io.hookshard.kafka.ConsumerWorker;
-import io.hookshard.kafka.ConsumerWorkersFactory;
-import io.hookshard.kafka.Backoff;
-import io.hookshard.kafka.Parking;
+import io.hookshard.consume.Backoff;
+import io.hookshard.consume.ConsumerControl;
+import io.hookshard.consume.ConsumerPool;
+import io.hookshard.consume.ConsumerWorkersFactory;
+import io.hookshard.consume.FatalErrors;
+import io.hookshard.consume.LagTracker;
+import io.hookshard.consume.Parking;
+import io.hookshard.consume.WorkerSettings;
 import io.hookshard.processing.EventSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -85,6 +86,34 @@ public class ConsumersFactory {
 
     @NotNull
     private Duration parkBackoffMax = Duration.minutes(30);
+
+    /** How long a failed worker waits before its replacement starts, growing while failures repeat. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    private Duration restartBackoffMin = Duration.seconds(1);
+
+    @NotNull
+    private Duration restartBackoffMax = Duration.minutes(1);
+
+    @JsonProperty
+    public Duration getRestartBackoffMin() {
+        return restartBackoffMin;
+    }
+
+    @JsonProperty
+    public void setRestartBackoffMin(Duration restartBackoffMin) {
+        this.restartBackoffMin = restartBackoffMin;
+    }
+
+    @JsonProperty
+    public Duration getRestartBackoffMax() {
+        return restartBackoffMax;
+    }
+
+    @JsonProperty
+    public void setRestartBackoffMax(Duration restartBackoffMax) {
+        this.restartBackoffMax = restartBackoffMax;
+    }
 
     /** Records behind the log end on one partition past which the consumer-lag health check reports it. */
     @Min(1)
@@ -225,8 +254,8 @@ public class ConsumersFactory {
     }
 
     /**
-     * The workers of every topic in {@code sinksByTopic} (and one per topic for its parked events), managed, with the
-     * "consumers" and "consumer-lag" health checks.
+     * The workers of every topic in {@code sinksByTopic} (and one per topic for its parked events), supervised and
+     * managed, with the "consumers" and "consumer-lag" health checks.
      */
     public Consumers build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
                            EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
@@ -234,15 +263,26 @@ public class ConsumersFactory {
         LagTracker lag = new LagTracker(environment.metrics());
         Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), java(parkWindow),
                 new Backoff(java(parkBackoffMin), java(parkBackoffMax)), Clock.systemUTC());
-        List<ConsumerWorker> workers = ConsumerWorkersFactory.build(this, bootstrapServers, sinksByTopic, codec,
-                kafka.deadLetters(), parking, control, lag, environment.metrics());
-        for (ConsumerWorker worker : workers) {
-            environment.metrics().register(MetricRegistry.name("hookshard", "consumer", worker.name(), "waiting"),
-                    (Gauge<Integer>) worker::waiting);
+        WorkerSettings template = new WorkerSettings("template", "template", false, java(pollTimeout),
+                maxWaitingRecords, maxPollRecords, new Backoff(java(retryBackoffMin), java(retryBackoffMax)),
+                java.time.Duration.ofSeconds(2));
+        List<ConsumerPool.NamedFactory> slots = new ConsumerWorkersFactory(template, workersPerTopic,
+                clientId -> consumerProperties(bootstrapServers, clientId), control, lag, FatalErrors::halt,
+                environment.metrics()).build(sinksByTopic, codec, kafka.deadLetters(), parking);
+        ConsumerPool pool = new ConsumerPool(slots, java(shutdownTimeout),
+                new Backoff(java(restartBackoffMin), java(restartBackoffMax)));
+        for (int i = 0; i < slots.size(); i++) {
+            int slot = i;
+            String prefix = MetricRegistry.name("hookshard", "consumer", slots.get(i).name());
+            environment.metrics().register(MetricRegistry.name(prefix, "waiting"),
+                    (Gauge<Integer>) () -> pool.slots().get(slot).waiting());
+            environment.metrics().register(MetricRegistry.name(prefix, "down"),
+                    (Gauge<Integer>) () -> pool.slots().get(slot).down() ? 1 : 0);
+            environment.metrics().register(MetricRegistry.name(prefix, "restarts"),
+                    (Gauge<Integer>) () -> pool.slots().get(slot).restarts());
         }
-        ConsumerPool pool = new ConsumerPool(workers, java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
         environment.lifecycle().manage(pool);
-        environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(workers));
+        environment.healthChecks().register("consumers", new ConsumerWorkersHealthCheck(pool));
         environment.healthChecks().register("consumer-lag", new ConsumerLagHealthCheck(lag, lagThreshold));
         return new Consumers(pool, control, lag);
     }

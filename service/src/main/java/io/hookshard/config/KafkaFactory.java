@@ -12,7 +12,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.health.KafkaHealthCheck;
-import io.hookshard.kafka.DeadLetters;
+import io.hookshard.consume.DeadLetters;
 import io.hookshard.kafka.EnvelopePublisher;
 import io.hookshard.kafka.TopicInitializer;
 import org.apache.kafka.clients.admin.Admin;

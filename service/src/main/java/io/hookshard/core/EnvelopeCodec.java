@@ -53,6 +53,7 @@ public final class EnvelopeCodec {
         if (value == null) {
             throw new InvalidEventException("undecodable_envelope", "record has no value");
         }
+        requireUtf8(value);
         try (JsonParser in = json.createParser(value)) {
             if (in.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid("not a JSON object");
@@ -86,6 +87,19 @@ public final class EnvelopeCodec {
                     schema, required(payload, "payload"));
         } catch (IOException e) {
             throw invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * Envelopes are UTF-8 without a byte order mark. The JSON parser would also detect UTF-16 and UTF-32, but the
+     * payload is cut out of the value by byte offset, which only UTF-8 makes safe; such a record is undecodable.
+     */
+    private static void requireUtf8(byte[] value) throws InvalidEventException {
+        boolean byteOrderMark = value.length >= 2 && ((value[0] & 0xff) == 0xfe || (value[0] & 0xff) == 0xff
+                || (value[0] & 0xff) == 0xef && (value[1] & 0xff) == 0xbb);
+        boolean wideEncoding = value.length >= 2 && (value[0] == 0 || value[1] == 0);
+        if (byteOrderMark || wideEncoding) {
+            throw invalid("the value is not UTF-8 (a byte order mark or a UTF-16/UTF-32 encoding)");
         }
     }
 

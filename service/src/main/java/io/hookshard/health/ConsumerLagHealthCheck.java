@@ -1,7 +1,7 @@
 package io.hookshard.health;
 
 import com.codahale.metrics.health.HealthCheck;
-import io.hookshard.kafka.LagTracker;
+import io.hookshard.consume.LagTracker;
 
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -8,6 +8,8 @@ package io.hookshard.processing;
 public record Outcome(Kind kind, String reason, String detail, String shardId) {
     public enum Kind { APPLIED, DUPLICATE, PERMANENT, TRANSIENT, NOT_YET, PARKED, DEAD_LETTERED }
 
+    public static final String UNEXPECTED_ERROR = "unexpected_error";
+
     private static final Outcome APPLIED = new Outcome(Kind.APPLIED, null, null, null);
     private static final Outcome DUPLICATE = new Outcome(Kind.DUPLICATE, null, null, null);
 
@@ -25,6 +27,15 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
 
     public static Outcome transientFailure(String shardId, Throwable cause) {
         return new Outcome(Kind.TRANSIENT, "shard_unavailable", String.valueOf(cause), shardId);
+    }
+
+    /**
+     * A failure nobody foresaw (a bug, a record no code path expects): it is dead-lettered with the exception, so
+     * that it can neither stop its partition nor be lost, and can be replayed once the cause is fixed.
+     */
+    public static Outcome unexpected(Throwable failure) {
+        return new Outcome(Kind.PERMANENT, UNEXPECTED_ERROR, failure.getClass().getName() + ": " + failure.getMessage(),
+                null);
     }
 
     public static Outcome notYet(String reason, String detail) {

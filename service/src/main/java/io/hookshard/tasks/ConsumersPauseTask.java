@@ -1,7 +1,7 @@
 package io.hookshard.tasks;
 
 import io.dropwizard.servlets.tasks.Task;
-import io.hookshard.kafka.ConsumerControl;
+import io.hookshard.consume.ConsumerControl;
 
 import java.io.PrintWriter;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.hookshard.tasks;
 
 import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.config.TopicsFactory;
-import io.hookshard.kafka.DeadLetters;
+import io.hookshard.consume.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

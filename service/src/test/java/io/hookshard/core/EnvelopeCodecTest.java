@@ -89,4 +89,27 @@ class EnvelopeCodecTest {
                         .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidEventException.class);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE", "UTF-16"})
+    void anEnvelopeInAnotherUnicodeEncodingIsRefusedAsUndecodable(String charset) {
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null,
+                Instant.parse("2026-11-23T10:15:30Z"), null, "{\"user_id\":\"u-1\",\"note\":\"é\"}");
+        byte[] utf8 = codec.encode(envelope);
+        byte[] other = new String(utf8, StandardCharsets.UTF_8).getBytes(java.nio.charset.Charset.forName(charset));
+
+        assertThatThrownBy(() -> codec.decode(other)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void anEnvelopeWithBytesThatAreNotUtf8IsRefusedAsUndecodable() {
+        byte[] value = ("{\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"k\",\"type\":"
+                + "\"payment.order\",\"received_at\":\"2026-11-23T10:15:30Z\",\"payload\":{\"a\":\"x\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        int x = new String(value, StandardCharsets.UTF_8).indexOf("\"x\"") + 1;
+        value[x] = (byte) 0xC3;
+
+        assertThatThrownBy(() -> codec.decode(value)).isInstanceOf(InvalidEventException.class);
+    }
 }

@@ -1,6 +1,5 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
-import io.hookshard.config.TopicsFactory;
 import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -65,7 +64,7 @@ public final class Parking {
         DeadLetters.put(headers, DeadLetters.ERROR_MESSAGE, notYet.detail());
         Instant notBefore = now.plus(backoff.delay(attempts - 1));
         DeadLetters.put(headers, NOT_BEFORE, Long.toString(notBefore.toEpochMilli()));
-        String retryTopic = TopicsFactory.retryTopic(origin.topic());
+        String retryTopic = TopicNames.retry(origin.topic());
         producer.send(new ProducerRecord<>(retryTopic, null, record.key(), record.value(), headers))
                 .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("parked {} event_id={} in {} (attempt {}, next try after {}): {}", eventType, eventId, retryTopic,

@@ -1,4 +1,4 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,8 +23,7 @@ public final class ConsumerControl {
 
     /** Whether {@code topic} (or the topic whose parked events it holds) is paused. */
     public boolean isPaused(String topic) {
-        return paused.contains(topic.endsWith(".retry") ? topic.substring(0, topic.length() - ".retry".length())
-                : topic);
+        return paused.contains(TopicNames.source(topic));
     }
 
     public Set<String> paused() {

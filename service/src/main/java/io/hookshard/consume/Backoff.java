@@ -1,4 +1,4 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

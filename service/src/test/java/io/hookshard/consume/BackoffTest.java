@@ -1,4 +1,4 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
 import org.junit.jupiter.api.Test;
 

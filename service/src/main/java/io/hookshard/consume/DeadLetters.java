@@ -1,6 +1,5 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
-import io.hookshard.config.TopicsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -69,7 +68,7 @@ public final class DeadLetters {
     public void send(ConsumerRecord<byte[], byte[]> original, Failure failure)
             throws InterruptedException, ExecutionException, TimeoutException {
         Origin origin = Origin.of(original);
-        String topic = TopicsFactory.deadLetterTopic(origin.topic());
+        String topic = TopicNames.deadLetters(origin.topic());
         Headers headers = new RecordHeaders(original.headers().toArray());
         origin.writeTo(headers);
         put(headers, EVENT_ID, failure.eventId());

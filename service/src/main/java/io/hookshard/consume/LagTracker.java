@@ -1,4 +1,4 @@
-package io.hookshard.kafka;
+package io.hookshard.consume;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;

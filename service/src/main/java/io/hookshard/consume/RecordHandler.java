@@ -1,0 +1,177 @@
+package io.hookshard.consume;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.hookshard.core.Envelope;
+import io.hookshard.core.EnvelopeCodec;
+import io.hookshard.core.InvalidEventException;
+import io.hookshard.processing.EventSink;
+import io.hookshard.processing.Outcome;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gives every record of a batch exactly one fate: done (applied, a duplicate, parked or dead-lettered, each
+ * acknowledged where it went) or handed back to wait for a retry. Per record, never per batch: whatever one record
+ * does, a bug included, decides that record's fate only. The only ways out are {@link InterruptedException} and an
+ * {@link Error} other than a stack overflow, which the worker treats as fatal.
+ */
+final class RecordHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
+
+    /** A record to try again later, and why. */
+    record Retry(ConsumerRecord<byte[], byte[]> record, Outcome outcome) {
+    }
+
+    private final EnvelopeCodec codec;
+    private final EventSink sink;
+    private final DeadLetters deadLetters;
+    private final Parking parking;
+    private final Counter applied;
+    private final Counter duplicates;
+    private final Counter deadLettered;
+    private final Counter retried;
+    private final Counter parked;
+    private final Counter unexpected;
+    private final Timer batchTimer;
+    private final Timer endToEnd;
+
+    RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
+                  String topic) {
+        this.codec = codec;
+        this.sink = sink;
+        this.deadLetters = deadLetters;
+        this.parking = parking;
+        String prefix = MetricRegistry.name("hookshard", "consumer", topic);
+        this.applied = metrics.counter(MetricRegistry.name(prefix, "applied"));
+        this.duplicates = metrics.counter(MetricRegistry.name(prefix, "duplicates"));
+        this.deadLettered = metrics.counter(MetricRegistry.name(prefix, "dead-lettered"));
+        this.retried = metrics.counter(MetricRegistry.name(prefix, "retried"));
+        this.parked = metrics.counter(MetricRegistry.name(prefix, "parked"));
+        this.unexpected = metrics.counter(MetricRegistry.name(prefix, "unexpected-errors"));
+        this.batchTimer = metrics.timer(MetricRegistry.name(prefix, "batch"));
+        // From the webhook's received_at to its commit in the shard.
+        this.endToEnd = metrics.timer(MetricRegistry.name(prefix, "end-to-end"));
+    }
+
+    /**
+     * Applies the records (dead-lettering or parking those that cannot be applied) and returns those to try again,
+     * in input order. Every record not returned is done: applied, a duplicate, or acknowledged by the parking or
+     * dead-letter topic.
+     */
+    List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
+        Envelope[] envelopes = new Envelope[records.size()];
+        Outcome[] outcomes = new Outcome[records.size()];
+        List<Integer> decoded = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                envelopes[i] = codec.decode(records.get(i).value());
+                decoded.add(i);
+            } catch (InvalidEventException e) {
+                outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
+            } catch (RuntimeException | StackOverflowError e) {
+                outcomes[i] = unexpected(records.get(i), e);
+            }
+        }
+        try (Timer.Context ignored = batchTimer.time()) {
+            apply(records, decoded, envelopes, outcomes);
+        }
+        List<Retry> retries = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            Outcome outcome = outcomes[i] != null ? outcomes[i]
+                    : unexpected(record, new IllegalStateException("the sink gave this record no outcome"));
+            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET) {
+                outcome = setAside(record, envelopes[i], outcome);
+            }
+            if (outcome.isRetryable()) {
+                retried.inc();
+                retries.add(new Retry(record, outcome));
+            } else {
+                counterOf(outcome.kind()).inc();
+                if (outcome.kind() == Outcome.Kind.APPLIED) {
+                    endToEnd.update(Duration.between(envelopes[i].receivedAt(), Instant.now()));
+                }
+            }
+        }
+        return retries;
+    }
+
+    /**
+     * The sink takes the batch at once (its multi-row statements are where throughput comes from); should it throw,
+     * which its contract forbids, every record is applied alone, so that the failure is pinned on its record.
+     */
+    private void apply(List<ConsumerRecord<byte[], byte[]>> records, List<Integer> decoded, Envelope[] envelopes,
+                       Outcome[] outcomes) {
+        if (decoded.isEmpty()) {
+            return;
+        }
+        try {
+            List<Outcome> applied = sink.apply(decoded.stream().map(i -> envelopes[i]).toList());
+            for (int j = 0; j < decoded.size(); j++) {
+                outcomes[decoded.get(j)] = applied.get(j);
+            }
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            if (decoded.size() == 1) {
+                outcomes[decoded.get(0)] = unexpected(records.get(decoded.get(0)), e);
+                return;
+            }
+            LOG.warn("a batch of {} threw {}; applying its records one by one to find the one it belongs to",
+                    decoded.size(), e.toString());
+        }
+        for (int i : decoded) {
+            try {
+                outcomes[i] = sink.apply(List.of(envelopes[i])).get(0);
+            } catch (RuntimeException | StackOverflowError e) {
+                outcomes[i] = unexpected(records.get(i), e);
+            }
+        }
+    }
+
+    private Outcome unexpected(ConsumerRecord<byte[], byte[]> record, Throwable e) {
+        unexpected.inc();
+        LOG.error("unexpected failure on {}-{}@{}; it will be dead-lettered as {}", record.topic(), record.partition(),
+                record.offset(), Outcome.UNEXPECTED_ERROR, e);
+        return Outcome.unexpected(e);
+    }
+
+    private Counter counterOf(Outcome.Kind kind) {
+        return switch (kind) {
+            case APPLIED -> applied;
+            case DUPLICATE -> duplicates;
+            case PARKED -> parked;
+            default -> deadLettered;
+        };
+    }
+
+    /** Dead-letters (PERMANENT) or parks (NOT_YET) a record; a failure to do so makes it a transient failure. */
+    private Outcome setAside(ConsumerRecord<byte[], byte[]> record, Envelope envelope, Outcome outcome)
+            throws InterruptedException {
+        String eventId = envelope == null ? null : envelope.eventId().toString();
+        String eventType = envelope == null ? null : envelope.type().wireName();
+        try {
+            if (outcome.kind() == Outcome.Kind.NOT_YET) {
+                return parking.park(record, outcome, eventId, eventType);
+            }
+            Instant now = Instant.now();
+            deadLetters.send(record, new DeadLetters.Failure(eventId, eventType,
+                    DeadLetters.previousAttempts(record) + 1, DeadLetters.firstFailure(record, now), now,
+                    outcome.reason(), outcome.detail()));
+            return outcome.deadLettered();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.warn("could not set {}-{}@{} aside ({}), will retry: {}", record.topic(), record.partition(),
+                    record.offset(), outcome.reason(), e.toString());
+            return Outcome.transientFailure("kafka", e);
+        }
+    }
+}
