@@ -114,3 +114,9 @@ CREATE TABLE shard_identity (
 -- keys and refuse \u0000), and checks it for less than a third of what jsonb costs to build, on the sink's hot path.
 ALTER TABLE order_events ALTER COLUMN payload TYPE json USING payload::json;
 ALTER TABLE dispute_events ALTER COLUMN payload TYPE json USING payload::json;
+
+--changeset hookshard:4-inbox-digest
+-- What each admitted event said (the first 16 bytes of the SHA-256 of its payload text), so that a redelivery saying
+-- something else under the same provider event id is caught as a conflict instead of passing as a duplicate. Rows
+-- admitted before this change have none and compare equal to anything.
+ALTER TABLE inbox ADD COLUMN digest bytea;

@@ -42,6 +42,8 @@ final class RecordHandler {
     private final Counter unexpected;
     private final Timer batchTimer;
     private final Timer endToEnd;
+    private final MetricRegistry metrics;
+    private final String prefix;
 
     RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
                   String topic) {
@@ -49,7 +51,8 @@ final class RecordHandler {
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.parking = parking;
-        String prefix = MetricRegistry.name("hookshard", "consumer", topic);
+        this.metrics = metrics;
+        this.prefix = MetricRegistry.name("hookshard", "consumer", topic);
         this.applied = metrics.counter(MetricRegistry.name(prefix, "applied"));
         this.duplicates = metrics.counter(MetricRegistry.name(prefix, "duplicates"));
         this.deadLettered = metrics.counter(MetricRegistry.name(prefix, "dead-lettered"));
@@ -96,6 +99,9 @@ final class RecordHandler {
                 retries.add(new Retry(record, outcome));
             } else {
                 counterOf(outcome.kind()).inc();
+                if (outcome.kind() == Outcome.Kind.DEAD_LETTERED) {
+                    metrics.counter(MetricRegistry.name(prefix, "dead-lettered", outcome.reason())).inc();
+                }
                 if (outcome.kind() == Outcome.Kind.APPLIED) {
                     endToEnd.update(Duration.between(envelopes[i].receivedAt(), Instant.now()));
                 }

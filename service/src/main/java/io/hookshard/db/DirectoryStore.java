@@ -16,10 +16,16 @@ public final class DirectoryStore {
         this.shards = shards;
     }
 
-    /** Records owners on {@code shardId}; an order already known keeps its first owner. */
-    public void record(String shardId, Map<String, String> ownerByOrderId) {
+    /**
+     * Claims each order for its owner on {@code shardId} (the first claim of an order stands) and returns the owner
+     * each order has now: the caller's for a new claim, the earlier claimant's otherwise. An order whose owner is
+     * not the one claimed is a conflict; an order absent from the result was claimed by a transaction this one could
+     * not see yet (retry).
+     */
+    public Map<String, String> claim(String shardId, Map<String, String> ownerByOrderId) {
         Map<String, String> sorted = new TreeMap<>(ownerByOrderId);
-        shards.jdbi(shardId).useTransaction(handle -> {
+        return shards.jdbi(shardId).inTransaction(handle -> {
+            // Sorted: concurrent claims lock order ids in the same order and cannot deadlock.
             handle.createUpdate("""
                             INSERT INTO order_directory (order_id, user_id)
                             SELECT * FROM unnest(:orderIds::text[], :userIds::text[])
@@ -29,17 +35,22 @@ public final class DirectoryStore {
                     .execute();
             BucketUsageDao.mark(handle, sorted.keySet().stream()
                     .map(orderId -> shards.router().route(orderId).bucket()).toList());
+            // A statement of its own: under READ COMMITTED it sees claims other transactions committed meanwhile.
+            return owners(handle, sorted.keySet());
         });
     }
 
     /** The owners known on {@code shardId} for {@code orderIds}; unknown orders are absent from the result. */
     public Map<String, String> owners(String shardId, Collection<String> orderIds) {
+        return shards.jdbi(shardId).withHandle(handle -> owners(handle, orderIds));
+    }
+
+    private static Map<String, String> owners(org.jdbi.v3.core.Handle handle, Collection<String> orderIds) {
         Map<String, String> owners = new HashMap<>();
-        shards.jdbi(shardId).useHandle(handle -> handle.createQuery(
-                        "SELECT order_id, user_id FROM order_directory WHERE order_id = ANY(:orderIds::text[])")
+        handle.createQuery("SELECT order_id, user_id FROM order_directory WHERE order_id = ANY(:orderIds::text[])")
                 .bind("orderIds", orderIds.toArray(String[]::new))
                 .map((rs, ctx) -> Map.entry(rs.getString("order_id"), rs.getString("user_id")))
-                .forEach(entry -> owners.put(entry.getKey(), entry.getValue())));
+                .forEach(entry -> owners.put(entry.getKey(), entry.getValue()));
         return owners;
     }
 

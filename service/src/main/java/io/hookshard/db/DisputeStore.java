@@ -4,13 +4,14 @@ import io.hookshard.core.ChargebackEvent;
 import io.hookshard.core.EventType;
 import org.jdbi.v3.core.Handle;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Writes chargeback events onto their order owner's shard: inbox, event rows and dispute state in one transaction
@@ -32,25 +33,55 @@ public final class DisputeStore {
         this.shards = shards;
     }
 
-    /** Writes chargebacks whose owners live on {@code shardId}; returns the provider event ids that were new. */
-    public Set<String> write(String shardId, Collection<OwnedChargeback> chargebacks) {
+    /**
+     * Writes chargebacks whose owners live on {@code shardId}; returns each one's verdict, in input order. A
+     * chargeback is written only beside its order: one whose order is not on this shard is ORDER_MISSING, so that no
+     * dispute is ever stored where no order is (the directory can name an owner whose order write is still under way,
+     * or was refused).
+     */
+    public List<WriteVerdict> write(String shardId, List<OwnedChargeback> chargebacks) {
         return shards.jdbi(shardId).inTransaction(handle -> write(handle, chargebacks));
     }
 
-    private Set<String> write(Handle handle, Collection<OwnedChargeback> chargebacks) {
-        List<OwnedChargeback> fresh = InboxDao.admitNew(handle, EventType.CHARGEBACK, chargebacks,
-                        (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId())
-                .stream()
-                .sorted(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
-                        .thenComparing(owned -> owned.event().providerEventId()))
-                .toList();
+    private List<WriteVerdict> write(Handle handle, List<OwnedChargeback> chargebacks) {
+        Set<String> present = storedOrders(handle, chargebacks);
+        List<OwnedChargeback> besideOrder = chargebacks.stream()
+                .filter(owned -> present.contains(owned.event().orderId())).toList();
+        List<WriteVerdict> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, InboxDao.items(besideOrder,
+                (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
+                owned -> owned.event().payloadJson()));
+        List<OwnedChargeback> fresh = new ArrayList<>();
+        List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());
+        int next = 0;
+        for (OwnedChargeback owned : chargebacks) {
+            if (!present.contains(owned.event().orderId())) {
+                verdicts.add(WriteVerdict.ORDER_MISSING);
+                continue;
+            }
+            WriteVerdict verdict = admitted.get(next++);
+            verdicts.add(verdict);
+            if (verdict == WriteVerdict.NEW) {
+                fresh.add(owned);
+            }
+        }
+        fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
+                .thenComparing(owned -> owned.event().providerEventId()));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
             upsertState(handle, newestPerDispute(fresh));
             BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket())
                     .toList());
         }
-        return fresh.stream().map(owned -> owned.event().providerEventId()).collect(Collectors.toSet());
+        return verdicts;
+    }
+
+    private static Set<String> storedOrders(Handle handle, List<OwnedChargeback> chargebacks) {
+        return new HashSet<>(handle.createQuery("""
+                        SELECT order_id FROM orders WHERE order_id = ANY(:orderIds::text[])""")
+                .bind("orderIds", chargebacks.stream().map(owned -> owned.event().orderId()).distinct()
+                        .toArray(String[]::new))
+                .mapTo(String.class)
+                .list());
     }
 
     private static void insertEvents(Handle handle, List<OwnedChargeback> chargebacks) {

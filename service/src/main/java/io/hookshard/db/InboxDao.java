@@ -3,9 +3,14 @@ package io.hookshard.db;
 import io.hookshard.core.EventType;
 import org.jdbi.v3.core.Handle;
 
-import java.util.Collection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,45 +18,89 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The per-shard inbox: admits each (event type, provider event id) once. Callers write the inbox, the event row and
- * the state change in one transaction, so a redelivery, whatever its occurred_at, changes nothing.
+ * The per-shard inbox: admits each (event type, provider event id) once, with a digest of what the event said.
+ * Callers write the inbox, the event row and the state change in one transaction, so a redelivery, whatever its
+ * occurred_at, changes nothing; one that says something else is a conflict.
  */
 final class InboxDao {
+    private static final int DIGEST_BYTES = 16;
+
     private InboxDao() {
     }
 
-    record Entry(String providerEventId, UUID eventId) {
+    /** How one event of a batch is to be written. */
+    record Item<T>(T event, String providerEventId, UUID eventId, byte[] digest) {
+    }
+
+    static <T> List<Item<T>> items(List<T> events, Function<T, String> providerEventId, Function<T, UUID> eventId,
+                                   Function<T, String> payload) {
+        return events.stream().map(event -> new Item<>(event, providerEventId.apply(event), eventId.apply(event),
+                digest(payload.apply(event)))).toList();
     }
 
     /**
-     * Admits {@code items} into the inbox and returns those that were new on this shard: the first copy of each
-     * provider event id, in input order. Everything else in the batch is a redelivery.
+     * Admits {@code items} and gives each its verdict, in input order: NEW for the first copy of a provider event not
+     * admitted before; DUPLICATE for a copy of what was admitted (before, or earlier in this batch); CONFLICTING for
+     * a copy whose content differs from what was admitted.
      */
-    static <T> List<T> admitNew(Handle handle, EventType type, Collection<T> items, Function<T, String> providerEventId,
-                                Function<T, UUID> eventId) {
-        Map<String, T> first = new LinkedHashMap<>();
-        items.forEach(item -> first.putIfAbsent(providerEventId.apply(item), item));
-        Set<String> admitted = admit(handle, type, first.values().stream()
-                .map(item -> new Entry(providerEventId.apply(item), eventId.apply(item))).toList());
-        return first.values().stream().filter(item -> admitted.contains(providerEventId.apply(item))).toList();
-    }
-
-    /** Inserts the entries that are new and returns their provider event ids. */
-    static Set<String> admit(Handle handle, EventType type, Collection<Entry> entries) {
+    static <T> List<WriteVerdict> admit(Handle handle, EventType type, List<Item<T>> items) {
+        Map<String, Item<T>> first = new HashMap<>();
+        items.forEach(item -> first.putIfAbsent(item.providerEventId(), item));
         // Sorted, so that concurrent transactions lock inbox keys in the same order and cannot deadlock.
-        List<Entry> sorted = entries.stream()
-                .sorted(java.util.Comparator.comparing(Entry::providerEventId)).toList();
-        List<String> admitted = handle.createQuery("""
-                        INSERT INTO inbox (event_type, provider_event_id, event_id)
-                        SELECT :type, provider_event_id, event_id
-                        FROM unnest(:providerEventIds::text[], :eventIds::uuid[]) AS t(provider_event_id, event_id)
+        List<Item<T>> candidates = first.values().stream().sorted(Comparator.comparing(Item::providerEventId))
+                .toList();
+        Set<String> admitted = new HashSet<>(handle.createQuery("""
+                        INSERT INTO inbox (event_type, provider_event_id, event_id, digest)
+                        SELECT :type, provider_event_id, event_id, decode(digest, 'hex')
+                        FROM unnest(:providerEventIds::text[], :eventIds::uuid[], :digests::text[])
+                             AS t(provider_event_id, event_id, digest)
                         ON CONFLICT DO NOTHING
                         RETURNING provider_event_id""")
                 .bind("type", type.wireName())
-                .bind("providerEventIds", Sql.texts(sorted, Entry::providerEventId))
-                .bind("eventIds", Sql.texts(sorted, entry -> entry.eventId().toString()))
+                .bind("providerEventIds", Sql.texts(candidates, Item::providerEventId))
+                .bind("eventIds", Sql.texts(candidates, item -> item.eventId().toString()))
+                .bind("digests", Sql.texts(candidates, item -> java.util.HexFormat.of().formatHex(item.digest())))
                 .mapTo(String.class)
-                .list();
-        return new HashSet<>(admitted);
+                .list());
+        Map<String, byte[]> reference = new HashMap<>();
+        first.forEach((id, item) -> reference.put(id, item.digest()));
+        reference.putAll(storedDigests(handle, type, candidates.stream().map(Item::providerEventId)
+                .filter(id -> !admitted.contains(id)).toList()));
+        List<WriteVerdict> verdicts = new ArrayList<>(items.size());
+        for (Item<T> item : items) {
+            if (first.get(item.providerEventId()) == item && admitted.contains(item.providerEventId())) {
+                verdicts.add(WriteVerdict.NEW);
+            } else {
+                byte[] admittedDigest = reference.get(item.providerEventId());
+                verdicts.add(admittedDigest == null || Arrays.equals(admittedDigest, item.digest())
+                        ? WriteVerdict.DUPLICATE : WriteVerdict.CONFLICTING);
+            }
+        }
+        return verdicts;
+    }
+
+    /** The digests of admitted events; an event admitted before digests were kept maps to null. */
+    private static Map<String, byte[]> storedDigests(Handle handle, EventType type, List<String> providerEventIds) {
+        Map<String, byte[]> digests = new HashMap<>();
+        if (providerEventIds.isEmpty()) {
+            return digests;
+        }
+        handle.createQuery("""
+                        SELECT provider_event_id, digest FROM inbox
+                        WHERE event_type = :type AND provider_event_id = ANY(:providerEventIds::text[])""")
+                .bind("type", type.wireName())
+                .bind("providerEventIds", providerEventIds.toArray(String[]::new))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), java.util.Optional.ofNullable(rs.getBytes(2))))
+                .forEach(entry -> digests.put(entry.getKey(), entry.getValue().orElse(null)));
+        return digests;
+    }
+
+    static byte[] digest(String payload) {
+        try {
+            return Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(payload.getBytes(StandardCharsets.UTF_8)),
+                    DIGEST_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 }

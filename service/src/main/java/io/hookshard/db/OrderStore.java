@@ -8,9 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Writes order events into one shard: inbox, event rows and order state in one transaction, each a single
@@ -28,23 +26,29 @@ public final class OrderStore {
         this.shards = shards;
     }
 
-    /** Writes {@code events}, all owned by {@code shardId}; returns the provider event ids that were new. */
-    public Set<String> write(String shardId, Collection<OrderEvent> events) {
+    /** Writes {@code events}, all owned by {@code shardId}; returns each one's verdict, in input order. */
+    public List<WriteVerdict> write(String shardId, List<OrderEvent> events) {
         return shards.jdbi(shardId).inTransaction(handle -> write(handle, events));
     }
 
-    private Set<String> write(Handle handle, Collection<OrderEvent> events) {
-        List<OrderEvent> fresh = InboxDao.admitNew(handle, EventType.ORDER_PAYMENT, events,
-                OrderEvent::providerEventId, OrderEvent::eventId).stream()
-                .sorted(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId))
-                .toList();
+    private List<WriteVerdict> write(Handle handle, List<OrderEvent> events) {
+        List<InboxDao.Item<OrderEvent>> items = InboxDao.items(events, OrderEvent::providerEventId,
+                OrderEvent::eventId, OrderEvent::payloadJson);
+        List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
+        List<OrderEvent> fresh = new java.util.ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (verdicts.get(i) == WriteVerdict.NEW) {
+                fresh.add(events.get(i));
+            }
+        }
+        fresh.sort(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
             upsertState(handle, newestPerOrder(fresh));
             BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket())
                     .toList());
         }
-        return fresh.stream().map(OrderEvent::providerEventId).collect(Collectors.toSet());
+        return verdicts;
     }
 
     private static void insertEvents(Handle handle, List<OrderEvent> events) {

@@ -34,8 +34,8 @@ public final class DisputeSink implements EventSink {
         this.decoder = decoder;
         this.shards = shards;
         this.directory = directory;
-        this.disputeWrite = new ShardedWrite<>(owned -> shards.shardOf(owned.userId()),
-                owned -> owned.event().providerEventId(), disputes::write, metrics, "disputes");
+        this.disputeWrite = new ShardedWrite<>(owned -> shards.shardOf(owned.userId()), disputes::write, metrics,
+                "disputes");
     }
 
     @Override

@@ -9,30 +9,33 @@ import io.hookshard.core.OrderEvent;
 import io.hookshard.db.DirectoryStore;
 import io.hookshard.db.OrderStore;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.db.WriteVerdict;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Order payment events: first the order directory (on the shard of hash(order_id)), then the order and its event
- * (on the shard of hash(user_id)). Both writes are idempotent, so a crash between them is cured by redelivery.
+ * Order payment events: first the order's owner is claimed in the order directory (on the shard of hash(order_id)),
+ * then the order and its event are written (on the shard of hash(user_id)). The claim comes first and its first
+ * claimant keeps the order, so an order is never split across two users' shards: an event naming another owner is a
+ * conflict and is written nowhere. A claim whose order write then never succeeds points chargebacks to a shard
+ * without the order, where they wait (see {@link io.hookshard.db.DisputeStore}).
  */
 public final class OrderSink implements EventSink {
     private final EventDecoder decoder;
-    private final ShardedWrite<OrderEvent> directoryWrite;
+    private final ShardedWrite<OrderEvent> claims;
     private final ShardedWrite<OrderEvent> orderWrite;
 
     public OrderSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, OrderStore orders,
                      MetricRegistry metrics) {
         this.decoder = decoder;
-        this.directoryWrite = new ShardedWrite<>(event -> shards.shardOf(event.orderId()), OrderEvent::providerEventId,
-                (shard, events) -> recordOwners(directory, shard, events), metrics, "directory");
-        this.orderWrite = new ShardedWrite<>(event -> shards.shardOf(event.userId()), OrderEvent::providerEventId,
-                orders::write, metrics, "orders");
+        this.claims = new ShardedWrite<>(event -> shards.shardOf(event.orderId()),
+                (shard, events) -> claim(directory, shard, events), metrics, "directory");
+        this.orderWrite = new ShardedWrite<>(event -> shards.shardOf(event.userId()), orders::write, metrics,
+                "orders");
     }
 
     @Override
@@ -51,25 +54,40 @@ public final class OrderSink implements EventSink {
                 outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
             }
         }
-        // Independent writes, so that a down directory shard does not hold back orders whose owner's shard is up;
-        // the event is done only when both are, and a retry repeats both (each is idempotent).
-        Outcome[] directoryOutcomes = new Outcome[envelopes.size()];
-        directoryWrite.write(decoded, directoryOutcomes);
-        orderWrite.write(decoded, outcomes);
+        Outcome[] claimed = new Outcome[envelopes.size()];
+        claims.write(decoded, claimed);
+        List<Indexed<OrderEvent>> owned = new ArrayList<>();
         for (Indexed<OrderEvent> item : decoded) {
-            Outcome directory = directoryOutcomes[item.index()];
-            if (!directory.isDone() && (outcomes[item.index()].isDone()
-                    || directory.kind() == Outcome.Kind.PERMANENT)) {
-                outcomes[item.index()] = directory;
+            Outcome claim = claimed[item.index()];
+            if (claim.kind() == Outcome.Kind.APPLIED) {
+                owned.add(item);
+            } else if (Outcome.CONFLICTING_REDELIVERY.equals(claim.reason())) {
+                outcomes[item.index()] = Outcome.permanent(Outcome.CONFLICTING_REDELIVERY, "order "
+                        + item.item().orderId() + " belongs to another user in the order directory; this event names "
+                        + item.item().userId() + " and is not applied");
+            } else {
+                outcomes[item.index()] = claim;
             }
         }
+        orderWrite.write(owned, outcomes);
         return Arrays.asList(outcomes);
     }
 
-    private static Set<String> recordOwners(DirectoryStore directory, String shard, List<OrderEvent> events) {
-        Map<String, String> owners = new HashMap<>();
-        events.forEach(event -> owners.putIfAbsent(event.orderId(), event.userId()));
-        directory.record(shard, owners);
-        return Set.of();
+    /** NEW where the order is (now) the event's user's, CONFLICTING where another user claimed it first. */
+    private static List<WriteVerdict> claim(DirectoryStore directory, String shard, List<OrderEvent> events) {
+        Map<String, String> wanted = new LinkedHashMap<>();
+        events.forEach(event -> wanted.putIfAbsent(event.orderId(), event.userId()));
+        Map<String, String> owners = directory.claim(shard, wanted);
+        List<WriteVerdict> verdicts = new ArrayList<>(events.size());
+        for (OrderEvent event : events) {
+            String owner = owners.get(event.orderId());
+            if (owner == null) {
+                // Claimed by a transaction whose commit this one's read did not see: transient, retried.
+                throw new IllegalStateException("the claim of order " + event.orderId() + " on shard " + shard
+                        + " is not visible yet");
+            }
+            verdicts.add(owner.equals(event.userId()) ? WriteVerdict.NEW : WriteVerdict.CONFLICTING);
+        }
+        return verdicts;
     }
 }

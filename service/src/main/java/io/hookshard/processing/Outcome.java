@@ -9,6 +9,8 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
     public enum Kind { APPLIED, DUPLICATE, PERMANENT, TRANSIENT, NOT_YET, PARKED, DEAD_LETTERED }
 
     public static final String UNEXPECTED_ERROR = "unexpected_error";
+    /** The same provider event id arrived before with other content (or an order event names another owner). */
+    public static final String CONFLICTING_REDELIVERY = "conflicting_redelivery";
 
     private static final Outcome APPLIED = new Outcome(Kind.APPLIED, null, null, null);
     private static final Outcome DUPLICATE = new Outcome(Kind.DUPLICATE, null, null, null);

@@ -2,15 +2,14 @@ package io.hookshard.processing;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.hookshard.db.WriteVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -22,19 +21,17 @@ final class ShardedWrite<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedWrite.class);
 
     private final Function<T, String> shardOf;
-    private final Function<T, String> idOf;
-    private final BiFunction<String, List<T>, Set<String>> writer;
+    private final BiFunction<String, List<T>, List<WriteVerdict>> writer;
     private final MetricRegistry metrics;
     private final String purpose;
 
     /**
-     * @param writer  writes items to a shard and returns the ids (per {@code idOf}) that were new there
+     * @param writer  writes items to a shard and returns each one's verdict, in input order
      * @param purpose names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
      */
-    ShardedWrite(Function<T, String> shardOf, Function<T, String> idOf, BiFunction<String, List<T>, Set<String>> writer,
+    ShardedWrite(Function<T, String> shardOf, BiFunction<String, List<T>, List<WriteVerdict>> writer,
                  MetricRegistry metrics, String purpose) {
         this.shardOf = shardOf;
-        this.idOf = idOf;
         this.writer = writer;
         this.metrics = metrics;
         this.purpose = purpose;
@@ -52,8 +49,10 @@ final class ShardedWrite<T> {
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
         try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
                 .time()) {
-            Set<String> fresh = writer.apply(shard, group.stream().map(Indexed::item).toList());
-            record(group, new HashSet<>(fresh), outcomes);
+            List<WriteVerdict> verdicts = writer.apply(shard, group.stream().map(Indexed::item).toList());
+            for (int i = 0; i < group.size(); i++) {
+                outcomes[group.get(i).index()] = outcomeOf(verdicts.get(i), shard);
+            }
         } catch (RuntimeException e) {
             if (!Failures.isPermanent(e) || group.size() == 1) {
                 fail(shard, group, e, outcomes);
@@ -67,11 +66,15 @@ final class ShardedWrite<T> {
         }
     }
 
-    private void record(List<Indexed<T>> group, Set<String> fresh, Outcome[] outcomes) {
-        for (Indexed<T> item : group) {
-            // Only the first of several copies in one batch counts as applied.
-            outcomes[item.index()] = fresh.remove(idOf.apply(item.item())) ? Outcome.applied() : Outcome.duplicate();
-        }
+    private static Outcome outcomeOf(WriteVerdict verdict, String shard) {
+        return switch (verdict) {
+            case NEW -> Outcome.applied();
+            case DUPLICATE -> Outcome.duplicate();
+            case CONFLICTING -> Outcome.permanent(Outcome.CONFLICTING_REDELIVERY, "shard " + shard + " admitted this"
+                    + " provider event id before with other content; this copy is not applied");
+            case ORDER_MISSING -> Outcome.notYet(DisputeSink.ORDER_NOT_FOUND, "the order is not stored on its owner's"
+                    + " shard " + shard + " yet");
+        };
     }
 
     private static <T> void fail(String shard, List<Indexed<T>> group, RuntimeException e, Outcome[] outcomes) {

@@ -29,7 +29,9 @@ public final class SyncIngestion implements Ingestion {
             case DUPLICATE -> CompletableFuture.completedFuture(new Result(200, "duplicate"));
             case NOT_YET -> CompletableFuture.failedFuture(new IngestException(503, outcome.reason(),
                     outcome.detail() + "; retry later", 30));
-            case PERMANENT -> CompletableFuture.failedFuture(new IngestException(422, outcome.reason(),
+            // A different event under an id already used is the provider's conflict, not a malformed body.
+            case PERMANENT -> CompletableFuture.failedFuture(new IngestException(
+                    Outcome.CONFLICTING_REDELIVERY.equals(outcome.reason()) ? 409 : 422, outcome.reason(),
                     outcome.detail(), 0));
             default -> CompletableFuture.failedFuture(new IngestException(503, outcome.reason(),
                     "the event could not be stored now; nothing was applied, retry later", 5));
