@@ -85,4 +85,9 @@ public class TopicsFactory {
     public static String deadLetterTopic(String topic) {
         return topic + ".dlq";
     }
+
+    /** Which dead letters of {@code topic} were replayed already (compacted; see the dlq-replay task). */
+    public static String replayedTopic(String topic) {
+        return deadLetterTopic(topic) + ".replayed";
+    }
 }

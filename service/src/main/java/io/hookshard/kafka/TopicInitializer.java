@@ -6,11 +6,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,11 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the webhook topics, their retry and dead-letter topics with the configured shape at startup (the broker's
- * auto-create is never relied on), and grows the partition count when config asks for more.
+ * Creates the webhook topics, their retry and dead-letter topics and the dead letters' replay markers with the
+ * configured shape at startup (the broker's auto-create is never relied on), and grows the partition count when
+ * config asks for more.
  */
 public final class TopicInitializer implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(TopicInitializer.class);
+
+    private static final String REPLAYED_SUFFIX = TopicsFactory.replayedTopic("");
 
     private final Admin admin;
     private final TopicsFactory topics;
@@ -39,6 +44,7 @@ public final class TopicInitializer implements Managed {
             names.add(topic);
             names.add(TopicsFactory.retryTopic(topic));
             names.add(TopicsFactory.deadLetterTopic(topic));
+            names.add(TopicsFactory.replayedTopic(topic));
         }
         return names;
     }
@@ -54,7 +60,7 @@ public final class TopicInitializer implements Managed {
         for (String name : topicNames()) {
             if (!existing.contains(name)) {
                 missing.add(new NewTopic(name, topics.getPartitions(), topics.getReplicationFactor())
-                        .configs(Map.of("min.insync.replicas", Integer.toString(topics.getMinInSyncReplicas()))));
+                        .configs(configs(name)));
             }
         }
         for (NewTopic topic : missing) {
@@ -73,6 +79,16 @@ public final class TopicInitializer implements Managed {
         if (!preexisting.isEmpty()) {
             growPartitions(preexisting);
         }
+    }
+
+    /** The topic configs of {@code name}; the replay markers are keyed by dead letter, so compaction fits them. */
+    Map<String, String> configs(String name) {
+        Map<String, String> configs = new HashMap<>();
+        configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(topics.getMinInSyncReplicas()));
+        if (name.endsWith(REPLAYED_SUFFIX)) {
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
+        return configs;
     }
 
     private void growPartitions(List<String> names) throws InterruptedException, ExecutionException, TimeoutException {
