@@ -29,7 +29,9 @@ import io.hookshard.db.ShardDatabases;
 import io.hookshard.errors.JsonErrorHandler;
 import io.hookshard.errors.UnexpectedExceptionMapper;
 import io.hookshard.errors.WebApplicationExceptionMapper;
+import io.hookshard.health.KafkaDurabilityHealthCheck;
 import io.hookshard.kafka.KafkaIngestion;
+import io.hookshard.kafka.TopicDurability;
 import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.OrderSink;
@@ -96,6 +98,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             ConsumersFactory.Consumers consumers = config.getConsumers().build(environment,
                     config.getKafka().getBootstrapServers(),
                     Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink), codec, kafka);
+            environment.healthChecks().register("kafka-durability",
+                    new KafkaDurabilityHealthCheck(new TopicDurability(kafka.admin(), topics)));
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());
             environment.admin().addTask(new DlqReplayTask(config.getKafka().getBootstrapServers(), kafka.producer(),
                     topicNames, kafka.ackTimeout()));

@@ -65,6 +65,13 @@ public final class DevStack {
         if (isBlank(System.getenv("HOOKSHARD_MIGRATE_ON_START"))) {
             System.setProperty("dw.shards.migrateOnStart", "true");
         }
+        // One local broker keeps one copy by design: no durability warning in dev mode.
+        if (isBlank(System.getenv("KAFKA_WARN_BELOW_REPLICATION_FACTOR"))) {
+            System.setProperty("dw.kafka.topics.warnBelowReplicationFactor", "1");
+        }
+        if (isBlank(System.getenv("KAFKA_WARN_BELOW_MIN_INSYNC_REPLICAS"))) {
+            System.setProperty("dw.kafka.topics.warnBelowMinInSyncReplicas", "1");
+        }
         new DevApplication(jetty).run("server", config.toString());
         Path sample = writeSample(data);
         System.out.println(banner(data, sample));

@@ -1,11 +1,23 @@
 package io.hookshard.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDuration;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 
-/** Topic names and shape. Topics are created at startup by the service, never on first use. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Topic names, shape and retention. Topics are created at startup by the service, never on first use, and their
+ * retention is set to what this says on every start.
+ */
 public class TopicsFactory {
     @NotEmpty
     private String orders = "orders.webhooks";
@@ -25,6 +37,29 @@ public class TopicsFactory {
     @Min(1)
     @Max(7)
     private int minInSyncReplicas = 1;
+
+    /** How long the webhook and .retry topics keep records: the window in which events can be re-read or replayed. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.HOURS)
+    private Duration retention = Duration.days(7);
+
+    /** How long the .dlq topics keep dead letters; at least {@link #retention}, as someone must look at them. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.HOURS)
+    private Duration deadLetterRetention = Duration.days(30);
+
+    /**
+     * Below this replication factor (read from the broker), startup logs a WARN and the kafka-durability health
+     * check warns: one broker lost could lose acknowledged webhooks. Dev mode and tests, on one broker, lower it.
+     */
+    @Min(1)
+    @Max(7)
+    private short warnBelowReplicationFactor = 3;
+
+    /** The same for min.insync.replicas: below 2, an acks=all write may rest on a single replica. */
+    @Min(1)
+    @Max(7)
+    private int warnBelowMinInSyncReplicas = 2;
 
     @JsonProperty
     public String getOrders() {
@@ -76,6 +111,66 @@ public class TopicsFactory {
         this.minInSyncReplicas = minInSyncReplicas;
     }
 
+    @JsonProperty
+    public Duration getRetention() {
+        return retention;
+    }
+
+    @JsonProperty
+    public void setRetention(Duration retention) {
+        this.retention = retention;
+    }
+
+    @JsonProperty
+    public Duration getDeadLetterRetention() {
+        return deadLetterRetention;
+    }
+
+    @JsonProperty
+    public void setDeadLetterRetention(Duration deadLetterRetention) {
+        this.deadLetterRetention = deadLetterRetention;
+    }
+
+    @JsonProperty
+    public short getWarnBelowReplicationFactor() {
+        return warnBelowReplicationFactor;
+    }
+
+    @JsonProperty
+    public void setWarnBelowReplicationFactor(short warnBelowReplicationFactor) {
+        this.warnBelowReplicationFactor = warnBelowReplicationFactor;
+    }
+
+    @JsonProperty
+    public int getWarnBelowMinInSyncReplicas() {
+        return warnBelowMinInSyncReplicas;
+    }
+
+    @JsonProperty
+    public void setWarnBelowMinInSyncReplicas(int warnBelowMinInSyncReplicas) {
+        this.warnBelowMinInSyncReplicas = warnBelowMinInSyncReplicas;
+    }
+
+    @JsonIgnore
+    @ValidationMethod(message = "kafka.topics.deadLetterRetention must be at least kafka.topics.retention")
+    public boolean isDeadLetterRetentionAtLeastRetention() {
+        return retention == null || deadLetterRetention == null
+                || deadLetterRetention.toMilliseconds() >= retention.toMilliseconds();
+    }
+
+    /** Every topic the service uses: the webhook topics, their .retry, .dlq and .dlq.replayed topics. */
+    @JsonIgnore
+    public List<String> allTopics() {
+        List<String> names = new ArrayList<>();
+        for (String topic : List.of(orders, disputes)) {
+            names.add(topic);
+            names.add(retryTopic(topic));
+            names.add(deadLetterTopic(topic));
+            names.add(replayedTopic(topic));
+        }
+        return names;
+    }
+
     /** Where events of {@code topic} wait for something that has not arrived yet (e.g. their order). */
     public static String retryTopic(String topic) {
         return topic + ".retry";
@@ -84,5 +179,10 @@ public class TopicsFactory {
     /** The dead-letter topic of {@code topic}. */
     public static String deadLetterTopic(String topic) {
         return topic + ".dlq";
+    }
+
+    /** Which dead letters of {@code topic} were replayed already (compacted; see the dlq-replay task). */
+    public static String replayedTopic(String topic) {
+        return deadLetterTopic(topic) + ".replayed";
     }
 }

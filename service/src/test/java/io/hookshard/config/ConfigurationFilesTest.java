@@ -12,6 +12,7 @@ import io.hookshard.HookshardConfiguration;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +40,27 @@ class ConfigurationFilesTest {
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
         assertThat(server.getRegisterDefaultExceptionMappers()).isFalse();
         assertThat(config.getShards().getShards().get(0).getDatabase().getCheckConnectionOnBorrow()).isTrue();
+        assertThat(config.getKafka().getTopics().getRetention()).isEqualTo(io.dropwizard.util.Duration.days(7));
+        assertThat(config.getKafka().getTopics().getDeadLetterRetention()).isEqualTo(io.dropwizard.util.Duration.days(30));
+    }
+
+    @Test
+    void aDeploymentFromTheTemplateWarnsBelowThreeReplicasAndTwoInSync() throws Exception {
+        // Dev mode lowers both through dw.* properties; a deployment must say so explicitly to silence the warning.
+        for (String file : List.of("config.yml", "config-docker.yml")) {
+            TopicsFactory topics = load(REPO.resolve(file)).getKafka().getTopics();
+            assertThat(topics.getWarnBelowReplicationFactor()).as(file).isEqualTo((short) 3);
+            assertThat(topics.getWarnBelowMinInSyncReplicas()).as(file).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void deadLettersMustBeKeptAtLeastAsLongAsTheWebhooks() {
+        TopicsFactory topics = new TopicsFactory();
+        topics.setDeadLetterRetention(io.dropwizard.util.Duration.days(1));
+
+        assertThat(Validators.newValidator().validate(topics)).extracting(violation -> violation.getMessage())
+                .containsExactly("kafka.topics.deadLetterRetention must be at least kafka.topics.retention");
     }
 
     @Test
