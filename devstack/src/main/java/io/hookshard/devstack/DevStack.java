@@ -1,5 +1,6 @@
 package io.hookshard.devstack;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.dropwizard.core.setup.Environment;
 import io.hookshard.HookshardApplication;
 import io.hookshard.HookshardConfiguration;
@@ -8,11 +9,16 @@ import io.hookshard.embedded.KafkaBroker;
 import io.hookshard.embedded.PostgresBinaries;
 import io.hookshard.embedded.PostgresServer;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,14 +26,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Dev mode: a local Kafka broker (127.0.0.1:9092), two local PostgreSQL shards (54321, 54322) and Hookshard itself
  * (8080, admin 127.0.0.1:8081) in one process, with no setup. Data lives in .dev-data (or HOOKSHARD_DEV_DATA) and is
  * reused by the next start. Ctrl-C stops the service first (consumers commit), then the broker, then the shards.
+ * The servers' ports move with HOOKSHARD_DEV_*_PORT (see {@link DevPorts}), the service's with config.yml.
  */
 public final class DevStack {
     /** Dev mode's well-known webhook secret; config.yml itself trusts no secret unless one is configured. */
     public static final String DEV_SECRET = "whsec_aG9va3NoYXJkLWRldi1zZWNyZXQtbm90LWZvci1wcm9kdWN0aW9u";
-    static final int KAFKA_PORT = 9092;
-    static final int KAFKA_CONTROLLER_PORT = 9093;
-    static final int SHARD_A_PORT = 54321;
-    static final int SHARD_B_PORT = 54322;
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
     private DevStack() {
     }
@@ -39,42 +43,78 @@ public final class DevStack {
                     + " config file as the first argument");
             System.exit(2);
         }
+        DevPorts ports;
+        try {
+            ports = DevPorts.from(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         String dataEnv = System.getenv("HOOKSHARD_DEV_DATA");
         Path data = Path.of(dataEnv == null || dataEnv.isBlank() ? ".dev-data" : dataEnv).toAbsolutePath();
         Files.createDirectories(data);
 
-        KafkaBroker kafka = new InProcessKafkaBroker(data.resolve("kafka"), KAFKA_PORT, KAFKA_CONTROLLER_PORT);
+        KafkaBroker kafka = new InProcessKafkaBroker(data.resolve("kafka"), ports.kafka(), ports.kafkaController());
         PostgresBinaries binaries = PostgresBinaries.locate(data.resolve("pg-binaries"));
         List<PostgresServer> shards = List.of(
-                new PostgresServer("shard-a", binaries, data.resolve("shard-a"), SHARD_A_PORT, true).stopOnJvmExit(false),
-                new PostgresServer("shard-b", binaries, data.resolve("shard-b"), SHARD_B_PORT, true).stopOnJvmExit(false));
+                new PostgresServer("shard-a", binaries, data.resolve("shard-a"), ports.shardA(), true).stopOnJvmExit(false),
+                new PostgresServer("shard-b", binaries, data.resolve("shard-b"), ports.shardB(), true).stopOnJvmExit(false));
         AtomicReference<Server> jetty = new AtomicReference<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopQuietly(jetty.get());
-            kafka.stop();
-            shards.forEach(PostgresServer::stop);
-        }, "devstack-stop"));
+        // The only hook that stops anything: Jetty's own is turned off (DevApplication), the shards' too (above), and
+        // the shards run in sessions of their own, so the terminal's Ctrl-C (or SIGHUP) reaches this JVM alone.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopInOrder(jetty.get(), kafka, shards), "devstack-stop"));
 
         shards.forEach(PostgresServer::start);
         kafka.start();
 
         // config.yml reads env vars; dev mode adds its own defaults as Dropwizard overrides (dw.*) instead.
-        if (isBlank(System.getenv("HOOKSHARD_WEBHOOK_SECRETS"))) {
-            System.setProperty("dw.webhooks.secrets", DEV_SECRET);
-        }
-        if (isBlank(System.getenv("HOOKSHARD_MIGRATE_ON_START"))) {
-            System.setProperty("dw.shards.migrateOnStart", "true");
-        }
+        defaultTo("HOOKSHARD_WEBHOOK_SECRETS", "dw.webhooks.secrets", DEV_SECRET);
+        defaultTo("HOOKSHARD_MIGRATE_ON_START", "dw.shards.migrateOnStart", "true");
+        defaultTo("KAFKA_BROKERS", "dw.kafka.bootstrapServers", kafka.bootstrapServers());
+        defaultTo("SHARD_A_URL", "dw.shards.shards[0].database.url", shards.get(0).jdbcUrl());
+        defaultTo("SHARD_B_URL", "dw.shards.shards[1].database.url", shards.get(1).jdbcUrl());
         // One local broker keeps one copy by design: no durability warning in dev mode.
-        if (isBlank(System.getenv("KAFKA_WARN_BELOW_REPLICATION_FACTOR"))) {
-            System.setProperty("dw.kafka.topics.warnBelowReplicationFactor", "1");
-        }
-        if (isBlank(System.getenv("KAFKA_WARN_BELOW_MIN_INSYNC_REPLICAS"))) {
-            System.setProperty("dw.kafka.topics.warnBelowMinInSyncReplicas", "1");
-        }
+        defaultTo("KAFKA_WARN_BELOW_REPLICATION_FACTOR", "dw.kafka.topics.warnBelowReplicationFactor", "1");
+        defaultTo("KAFKA_WARN_BELOW_MIN_INSYNC_REPLICAS", "dw.kafka.topics.warnBelowMinInSyncReplicas", "1");
         new DevApplication(jetty).run("server", config.toString());
         Path sample = writeSample(data);
-        System.out.println(banner(data, sample));
+        System.out.println(banner(jetty.get(), ports, data, sample));
+    }
+
+    /**
+     * The service first, so that its consumers commit while the broker and the shards still serve them; then the
+     * broker; then the shards. Each stop logs how long it took.
+     */
+    private static void stopInOrder(Server service, KafkaBroker kafka, List<PostgresServer> shards) {
+        LOG.info("stopping dev mode: the service, then Kafka, then the shards");
+        if (service != null) {
+            long started = System.nanoTime();
+            try {
+                service.stop();
+                LOG.info("service stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+            } catch (Exception e) {
+                LOG.error("the service failed to stop after {} ms; stopping Kafka and the shards anyway",
+                        Duration.ofNanos(System.nanoTime() - started).toMillis(), e);
+            }
+        }
+        try {
+            kafka.stop();
+        } catch (RuntimeException e) {
+            LOG.error("Kafka failed to stop; stopping the shards anyway", e);
+        }
+        shards.forEach(PostgresServer::stop);
+        // The console appender is asynchronous and its thread a daemon: stopping logback flushes the lines above
+        // before the JVM halts.
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.stop();
+        }
+    }
+
+    private static void defaultTo(String variable, String override, String value) {
+        if (isBlank(System.getenv(variable))) {
+            System.setProperty(override, value);
+        }
     }
 
     private static Path writeSample(Path data) throws IOException {
@@ -86,14 +126,16 @@ public final class DevStack {
         return sample;
     }
 
-    private static String banner(Path data, Path sample) {
+    private static String banner(Server server, DevPorts ports, Path data, Path sample) {
         String secret = isBlank(System.getenv("HOOKSHARD_WEBHOOK_SECRETS")) ? DEV_SECRET
                 : "(from HOOKSHARD_WEBHOOK_SECRETS)";
+        int app = localPort(server, "application");
+        int admin = localPort(server, "admin");
         return """
 
                 ==================================================================================================
                 Hookshard dev mode is up.
-                  app      http://localhost:8080        admin  http://127.0.0.1:8081 (healthcheck, metrics, tasks)
+                  app      http://localhost:%d        admin  http://127.0.0.1:%d (healthcheck, metrics, tasks)
                   kafka    127.0.0.1:%d                topics orders.webhooks, disputes.webhooks (+ .dlq)
                   shards   shard-a jdbc:postgresql://127.0.0.1:%d/hookshard (user postgres, no password)
                            shard-b jdbc:postgresql://127.0.0.1:%d/hookshard
@@ -103,24 +145,22 @@ public final class DevStack {
                 Send a signed sample order (in another terminal, from the repository root):
                   HOOKSHARD_WEBHOOK_SECRETS=%s \\
                     java -jar service/target/hookshard.jar sign %s \\
-                    --url http://localhost:8080/webhooks/payments/orders | sh
+                    --url http://localhost:%d/webhooks/payments/orders | sh
                 Then look at what was stored:
-                  curl -s http://localhost:8080/orders/order-dev-1
-                  curl -s http://localhost:8080/users/user-dev-1/orders
-                Ctrl-C stops everything.
+                  curl -s http://localhost:%d/orders/order-dev-1
+                  curl -s http://localhost:%d/users/user-dev-1/orders
+                Ctrl-C stops everything: the service, then Kafka, then the shards.
                 ==================================================================================================
-                """.formatted(KAFKA_PORT, SHARD_A_PORT, SHARD_B_PORT, data, secret, DEV_SECRET, sample);
+                """.formatted(app, admin, ports.kafka(), ports.shardA(), ports.shardB(), data, secret, DEV_SECRET, sample,
+                app, app, app);
     }
 
-    private static void stopQuietly(Server server) {
-        if (server == null) {
-            return;
-        }
-        try {
-            server.stop();
-        } catch (Exception e) {
-            System.err.println("stopping the service failed: " + e);
-        }
+    private static int localPort(Server server, String connector) {
+        return Arrays.stream(server.getConnectors())
+                .filter(candidate -> connector.equals(candidate.getName()) && candidate instanceof ServerConnector)
+                .mapToInt(candidate -> ((ServerConnector) candidate).getLocalPort())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the service has no " + connector + " connector"));
     }
 
     private static boolean isBlank(String value) {

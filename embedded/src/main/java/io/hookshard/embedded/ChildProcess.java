@@ -3,18 +3,29 @@ package io.hookshard.embedded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A server running as a direct child of this JVM, so that it can be killed with SIGKILL and started again,
  * and so that it never outlives the JVM: a shutdown hook kills it (and its own children) if nobody stopped it.
+ *
+ * <p>The child runs in a session and process group of its own ({@code setsid}): the signals a terminal sends to its
+ * foreground group (SIGINT for Ctrl-C, SIGQUIT for Ctrl-\, SIGHUP when it closes) reach this JVM only, whose own
+ * code then stops the child, in its owner's order. {@code setsid} execs without forking when its caller leads no
+ * process group, which a JVM's child never does, so the PID held here stays the server's PID.
  */
 final class ChildProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+    private static final Optional<Path> SETSID = onPath("setsid");
 
     private final String name;
     private final Process process;
@@ -33,12 +44,13 @@ final class ChildProcess {
      */
     static ChildProcess start(String name, List<String> command, Path log, String stopSignal, boolean stopOnJvmExit)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(inSessionOfItsOwn(name, command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         ChildProcess child = new ChildProcess(name, builder.start(), stopSignal, stopOnJvmExit);
-        if (child.shutdownHook != null) {
-            Runtime.getRuntime().addShutdownHook(child.shutdownHook);
+        if (!child.watchJvmExit()) {
+            child.killTree();
+            throw new IllegalStateException("not starting " + name + ": the JVM is shutting down");
         }
         LOG.debug("started {} as pid {}: {}", name, child.process.pid(), command);
         return child;
@@ -70,6 +82,9 @@ final class ChildProcess {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        } else {
+            LOG.warn("{} (pid {}) had already exited with code {} before it was asked to stop", name, process.pid(),
+                    process.exitValue());
         }
         killTree();
     }
@@ -96,6 +111,29 @@ final class ChildProcess {
         }
     }
 
+    /**
+     * Registers the stop hook, or for an owner that stops the process itself checks that one could be registered.
+     * False once the JVM is exiting: a process started then would outlive it, as no hook or owner stops it any more
+     * and no terminal signal reaches its session. Checked after the start, so a process is either refused here or
+     * started early enough for its owner's stop to see it.
+     */
+    private boolean watchJvmExit() {
+        Thread hook = shutdownHook != null ? shutdownHook : new Thread(() -> { }, "probe-" + name);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
+        if (shutdownHook == null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDownSinceTheStart) {
+                // the owner's stop, which runs from now on, sees the process
+            }
+        }
+        return true;
+    }
+
     private void removeHook() {
         if (shutdownHook == null) {
             return;
@@ -105,5 +143,28 @@ final class ChildProcess {
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook is running or has run; nothing left to remove
         }
+    }
+
+    private static List<String> inSessionOfItsOwn(String name, List<String> command) {
+        if (SETSID.isEmpty()) {
+            LOG.warn("no setsid on the PATH: {} shares this terminal's process group, so Ctrl-C stops it at once,"
+                    + " not in its owner's order", name);
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of(SETSID.get().toString()));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static Optional<Path> onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        return Arrays.stream(path.split(File.pathSeparator))
+                .filter(directory -> !directory.isEmpty())
+                .map(directory -> Path.of(directory, program))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 }

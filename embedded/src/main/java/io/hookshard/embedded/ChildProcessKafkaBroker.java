@@ -63,9 +63,10 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
     @Override
     public synchronized void stop() {
         if (process != null) {
+            long started = System.nanoTime();
             process.stop("TERM", Duration.ofSeconds(30));
             process = null;
-            LOG.info("Kafka child process stopped");
+            LOG.info("Kafka child process stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
     }
 

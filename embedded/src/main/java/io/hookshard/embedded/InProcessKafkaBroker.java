@@ -43,10 +43,11 @@ public final class InProcessKafkaBroker implements KafkaBroker {
     @Override
     public synchronized void stop() {
         if (server != null) {
+            long started = System.nanoTime();
             server.shutdown();
             server.awaitShutdown();
             server = null;
-            LOG.info("Kafka stopped");
+            LOG.info("Kafka stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
     }
 

@@ -87,9 +87,10 @@ public final class PostgresServer implements AutoCloseable {
     /** Fast shutdown (SIGINT): open transactions roll back, the server stops without waiting for clients. */
     public synchronized void stop() {
         if (process != null) {
+            long started = System.nanoTime();
             process.stop("INT", Duration.ofSeconds(30));
             process = null;
-            LOG.info("PostgreSQL {} stopped", name);
+            LOG.info("PostgreSQL {} stopped in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
     }
 
@@ -152,7 +153,9 @@ public final class PostgresServer implements AutoCloseable {
                 "-c", "unix_socket_directories=",
                 "-c", "max_connections=200",
                 "-c", "shared_buffers=128MB",
-                "-c", "log_min_messages=warning"));
+                "-c", "log_min_messages=warning",
+                // UTC like the service's own log, so that the two read side by side
+                "-c", "log_timezone=UTC"));
         settings.forEach((name, value) -> arguments.addAll(List.of("-c", name + "=" + value)));
         if (!durable) {
             arguments.addAll(List.of("-c", "fsync=off", "-c", "full_page_writes=off"));

@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -89,6 +90,36 @@ class EmbeddedServersIT {
 
             assertThat(consumeAll(broker)).hasSize(1000).doesNotHaveDuplicates();
         }
+    }
+
+    @Test
+    void childServersLeadSessionsOfTheirOwnSoATerminalsSignalsMissThem() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
+        try (PostgresServer postgres = new PostgresServer("session", binaries, dir.resolve("pg"), Ports.freePort(), false);
+             ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(dir.resolve("kafka"), Ports.freePort(),
+                     Ports.freePort())) {
+            postgres.start();
+            broker.start();
+
+            List<ProcessHandle> servers = ProcessHandle.current().children()
+                    .filter(child -> child.info().command().map(c -> c.endsWith("/postgres") || c.endsWith("/java"))
+                            .orElse(false))
+                    .toList();
+            assertThat(servers).as("postgres and the broker's JVM, direct children of this JVM").hasSize(2);
+            long ownSession = sessionAndGroup(ProcessHandle.current().pid())[0];
+            for (ProcessHandle server : servers) {
+                assertThat(sessionAndGroup(server.pid())).as("session and process group of %s", server.info())
+                        .containsExactly(server.pid(), server.pid())
+                        .doesNotContain(ownSession);
+            }
+        }
+    }
+
+    /** From /proc/<pid>/stat: "pid (comm) state ppid pgrp session ...", comm may hold spaces. */
+    private static long[] sessionAndGroup(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(fields[3]), Long.parseLong(fields[2])};
     }
 
     private static void createTopic(KafkaBroker broker) throws Exception {

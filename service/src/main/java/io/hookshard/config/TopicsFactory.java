@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.dropwizard.validation.ValidationMethod;
+import io.hookshard.consume.TopicNames;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -173,12 +174,12 @@ public class TopicsFactory {
 
     /** Where events of {@code topic} wait for something that has not arrived yet (e.g. their order). */
     public static String retryTopic(String topic) {
-        return topic + ".retry";
+        return TopicNames.retry(topic);
     }
 
     /** The dead-letter topic of {@code topic}. */
     public static String deadLetterTopic(String topic) {
-        return topic + ".dlq";
+        return TopicNames.deadLetters(topic);
     }
 
     /** Which dead letters of {@code topic} were replayed already (compacted; see the dlq-replay task). */
