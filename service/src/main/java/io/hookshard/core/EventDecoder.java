@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.Function;
 
@@ -94,6 +95,10 @@ public final class EventDecoder {
      * RFC 3339 allows a leap second (23:59:60) and year 0000; an Instant has no leap seconds, and the shards store
      * years 0001-9999 (PostgreSQL has no year 0, and we send the four-digit form). Both are refused, not mapped: any
      * mapping of :60 would tie or misorder it with the events of the second around it.
+     *
+     * <p>The instant is cut to the microsecond timestamptz holds, here where every event is decoded, so that the
+     * stores' choice of the newest event (in Java within a batch, in SQL against the stored row) compares the same
+     * values. Cut, not rounded as PostgreSQL would round more digits: rounding could carry into year 10000.
      */
     private static Instant instant(String text) throws InvalidEventException {
         Instant instant;
@@ -111,6 +116,6 @@ public final class EventDecoder {
             throw PayloadFields.violation("/occurred_at", "must fall in the years 0001-9999 once converted to UTC,"
                     + " which is what the shards store: " + text);
         }
-        return instant;
+        return instant.truncatedTo(ChronoUnit.MICROS);
     }
 }
