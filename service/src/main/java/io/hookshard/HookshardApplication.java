@@ -114,7 +114,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         }
 
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
-                environment.getObjectMapper(), schemas, Clock.systemUTC());
+                environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));

@@ -3,6 +3,8 @@ package io.hookshard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookshard.consume.DeadLetters;
+import io.hookshard.core.EventType;
+import io.hookshard.core.PayloadSchemas;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
 import io.hookshard.support.Topics;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,9 +122,11 @@ class ConsumerFailuresIT {
         String user = Webhooks.randomId("user");
         List<String> good = new ArrayList<>();
         byte[] key = user.getBytes(StandardCharsets.UTF_8);
-        // The schema lets year 0000 through (RFC 3339 allows it); PostgreSQL's timestamptz never will (SQLSTATE 22008).
-        String yearZero = Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"), "paid", 1,
-                "0000-01-01T00:00:00Z");
+        // The decoder refuses what the shards cannot store; only an envelope that claims a schema check it never had
+        // can still carry what a shard refuses: here an amount below the CHECK of amount_minor (SQLSTATE 23514).
+        String negative = envelope(user, Webhooks.order(Webhooks.randomId("evt"), user, Webhooks.randomId("order"),
+                "paid", 1, "2026-11-20T10:00:00Z").replace("\"amount_minor\":1,", "\"amount_minor\":-1,"),
+                new PayloadSchemas().version(EventType.ORDER_PAYMENT));
         String nulNote = "\"note\":\"\\u0000\"";
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (int i = 0; i < 20; i++) {
@@ -133,7 +138,7 @@ class ConsumerFailuresIT {
                 producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user,
                         i == 5 ? payload.replace("}", "," + nulNote + "}") : payload).getBytes(StandardCharsets.UTF_8)));
                 if (i == 10) {
-                    producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, yearZero)
+                    producer.send(new ProducerRecord<>(app.ordersTopic(), key, negative
                             .getBytes(StandardCharsets.UTF_8)));
                 }
             }
@@ -145,9 +150,52 @@ class ConsumerFailuresIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 1);
         ConsumerRecord<byte[], byte[]> dead = readAll(app.ordersTopic() + ".dlq", user).get(0);
         assertThat(header(dead, DeadLetters.ERROR_CLASS)).isEqualTo("constraint_violation");
-        assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).contains("22008");
+        assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).contains("23514");
         assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE user_id = ? AND strpos(payload::text, ?) > 0",
                 user, nulNote)).isEqualTo(1);
+    }
+
+    @Test
+    void recordsTheShardsCouldNotStoreAreDeadLetteredAsSchemaViolationsWithTheirPointer() throws Exception {
+        String user = Webhooks.randomId("user");
+        byte[] key = user.getBytes(StandardCharsets.UTF_8);
+        String claimed = new PayloadSchemas().version(EventType.ORDER_PAYMENT);
+        String poisoned = Webhooks.randomId("order");
+        String order = Webhooks.order(Webhooks.randomId("evt"), user, poisoned, "paid", 1, "2026-11-20T10:00:00Z");
+        // envelope -> the pointer its dead letter must name; "claimed" ones skip the schema, not the decoder.
+        Map<String, String> poison = new LinkedHashMap<>();
+        poison.put(envelope(user, order.replace("2026-11-20T10:00:00Z", "0000-01-01T00:00:00Z")), "/occurred_at");
+        poison.put(envelope(user, order.replace("2026-11-20T10:00:00Z", "2016-12-31T23:59:60Z"), claimed),
+                "/occurred_at");
+        poison.put(envelope(user, order.replace(poisoned, poisoned + "\\u0000"), claimed), "/order_id");
+        poison.put(envelope(user, order.replace("}", ",\"note\":\"\\ud800\"}")), "/note");
+        List<String> good = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (String envelope : poison.keySet()) {
+                String goodOrder = Webhooks.randomId("order");
+                good.add(goodOrder);
+                producer.send(new ProducerRecord<>(app.ordersTopic(), key, envelope(user, Webhooks.order(
+                        Webhooks.randomId("evt"), user, goodOrder, "paid", 1, "2026-11-20T10:00:00Z"))
+                        .getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(app.ordersTopic(), key,
+                        envelope.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+
+        String home = app.shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                ShardSql.count(home, "SELECT count(*) FROM orders WHERE user_id = ?", user) == good.size());
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(app.ordersTopic() + ".dlq", user).size() == 4);
+        List<ConsumerRecord<byte[], byte[]>> dead = readAll(app.ordersTopic() + ".dlq", user);
+        List<String> pointers = new ArrayList<>(poison.values());
+        List<String> envelopes = new ArrayList<>(poison.keySet());
+        for (int i = 0; i < dead.size(); i++) {
+            assertThat(new String(dead.get(i).value(), StandardCharsets.UTF_8)).isEqualTo(envelopes.get(i));
+            assertThat(header(dead.get(i), DeadLetters.ERROR_CLASS)).isEqualTo("schema_violation");
+            assertThat(header(dead.get(i), DeadLetters.ERROR_MESSAGE)).contains(pointers.get(i));
+        }
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id LIKE ?", poisoned + "%"))
+                .isZero();
     }
 
     @Test
@@ -212,6 +260,13 @@ class ConsumerFailuresIT {
         return """
                 {"event_id":"%s","key":"%s","type":"payment.order","received_at":"%s","payload":%s}"""
                 .formatted(UUID.randomUUID(), key, Instant.now(), payload);
+    }
+
+    /** An envelope that says it was checked against {@code schema}, as ingest's envelopes do. */
+    private static String envelope(String key, String payload, String schema) {
+        return """
+                {"event_id":"%s","key":"%s","type":"payment.order","received_at":"%s","schema":"%s","payload":%s}"""
+                .formatted(UUID.randomUUID(), key, Instant.now(), schema, payload);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
+import io.hookshard.support.Topics;
 import io.hookshard.support.Webhooks;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +154,103 @@ abstract class WebhookApiContract {
         HttpResponse<String> missing = provider.get(app().url("/orders/no-such-order"));
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("order_not_found");
+    }
+
+    @Test
+    void refusesWhatTheShardsCannotStoreWith422AndKeepsNothing() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String evt = Webhooks.randomId("evt");
+        String okOrder = Webhooks.order(evt, user, order, "paid", 1, "2026-11-20T10:00:00Z");
+        String okChargeback = Webhooks.chargeback(evt, order, Webhooks.randomId("dispute"), "opened",
+                "2026-11-20T10:00:00Z");
+        // body -> the pointer the 422 must name; each would otherwise fail on the shard, be stored altered, or be
+        // stored as json that PostgreSQL's json functions refuse to read (see db/PostgresLimitsIT).
+        List<String[]> orders = List.of(
+                new String[] {okOrder.replace("2026-11-20T10:00:00Z", "2016-12-31T23:59:60Z"), "/occurred_at"},
+                new String[] {okOrder.replace("2026-11-20T10:00:00Z", "0000-01-01T00:00:00Z"), "/occurred_at"},
+                new String[] {okOrder.replace("2026-11-20T10:00:00Z", "0001-01-01T00:30:00+01:00"), "/occurred_at"},
+                new String[] {okOrder.replace("2026-11-20T10:00:00Z", "9999-12-31T23:30:00-01:00"), "/occurred_at"},
+                new String[] {okOrder.replace(evt, evt + "\\u0000"), "/provider_event_id"},
+                new String[] {okOrder.replace("}", ",\"note\":\"\\ud800\"}"), "/note"},
+                new String[] {okOrder.replace("}", ",\"note\":{\"x\":[\"\\udc00\\ud800\"]}}"), "/note/x/0"},
+                new String[] {okOrder.replace("}", ",\"note\":\"\\ud83d\\u0041\"}"), "/note"});
+        List<String[]> chargebacks = List.of(
+                new String[] {okChargeback.replace("2026-11-20T10:00:00Z", "2017-01-01T00:59:60+01:00"),
+                        "/occurred_at"},
+                new String[] {okChargeback.replace("fraudulent", "fraud\\u0000ulent"), "/reason"},
+                new String[] {okChargeback.replace("fraudulent", "fraud\\ud800"), "/reason"},
+                new String[] {okChargeback.replace("\"dispute_id\":\"", "\"dispute_id\":\"\\u0000"), "/dispute_id"});
+
+        List<String> mismatches = new ArrayList<>();
+        for (String[] refused : orders) {
+            check(provider.post(app().url("/webhooks/payments/orders"), refused[0]), refused, mismatches);
+        }
+        for (String[] refused : chargebacks) {
+            check(provider.post(app().url("/webhooks/payments/chargebacks"), refused[0]), refused, mismatches);
+        }
+        // A body in UTF-32 (which JSON parsers accept) can carry a lone surrogate as a raw character.
+        String[] raw = {okOrder.replace("}", ",\"note\":\"\uD800\"}"), "/note"};
+        check(provider.send(Webhooks.signedWith(app().url("/webhooks/payments/orders"), utf32(raw[0]),
+                "msg_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis() / 1000,
+                TestApp.SECRET).build()), raw, mismatches);
+
+        assertThat(mismatches).isEmpty();
+        assertThat(Topics.recordsWithKey(app().bootstrapServers(), app().ordersTopic(), user)).isZero();
+        assertThat(Topics.recordsWithKey(app().bootstrapServers(), app().disputesTopic(), order)).isZero();
+        for (String shard : app().shardUrls()) {
+            assertThat(ShardSql.count(shard, "SELECT count(*) FROM inbox WHERE provider_event_id LIKE ?", evt + "%"))
+                    .isZero();
+            assertThat(ShardSql.count(shard, "SELECT count(*) FROM order_events WHERE user_id = ?", user)).isZero();
+        }
+    }
+
+    @Test
+    void acceptsAndStoresTheEdgesOfWhatTheShardsCanHold() throws Exception {
+        String user = Webhooks.randomId("user");
+        String first = Webhooks.randomId("order");
+        String last = Webhooks.randomId("order");
+        // Year 0001 once in UTC; an escaped NUL, an escaped surrogate pair and a raw one, which json keeps.
+        String early = Webhooks.order(Webhooks.randomId("evt"), user, first, "paid", 1, "0001-01-01T00:30:00+00:30")
+                .replace("}", ",\"note\":\"\\u0000 \\ud83d\\ude00 \uD83D\uDE00\"}");
+        String late = Webhooks.order(Webhooks.randomId("evt"), user, last, "paid", 1, "9999-12-31T23:59:59.9999999Z");
+
+        assertThat(provider.post(app().url("/webhooks/payments/orders"), early).statusCode())
+                .isEqualTo(acceptedStatus());
+        assertThat(provider.post(app().url("/webhooks/payments/orders"), late).statusCode())
+                .isEqualTo(acceptedStatus());
+
+        String home = shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                ShardSql.count(home, "SELECT count(*) FROM orders WHERE user_id = ?", user)).isEqualTo(2));
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?"
+                + " AND occurred_at = '0001-01-01T00:00:00Z'", first)).isEqualTo(1);
+        assertThat(ShardSql.string(home, "SELECT payload::text FROM order_events WHERE order_id = ?", first))
+                .isEqualTo(early);
+        // Below a microsecond is cut, not rounded as PostgreSQL would: rounding would make it year 10000.
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM orders WHERE order_id = ?"
+                + " AND last_event_at = '9999-12-31T23:59:59.999999Z'", last)).isEqualTo(1);
+    }
+
+    private static void check(HttpResponse<String> response, String[] expected, List<String> mismatches)
+            throws Exception {
+        JsonNode body = response.statusCode() == 422 ? JSON.readTree(response.body()) : null;
+        boolean named = body != null && "schema_violation".equals(body.path("code").asText())
+                && body.path("details").findValuesAsText("pointer").contains(expected[1])
+                && !body.path("details").get(0).path("message").asText().isBlank();
+        if (!named) {
+            mismatches.add(expected[0] + ": expected 422 schema_violation at " + expected[1] + ", got "
+                    + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private static byte[] utf32(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (char c : text.toCharArray()) {
+            // One code unit per 32-bit unit, as is: Java's UTF-32 encoder would replace the lone surrogate.
+            out.writeBytes(new byte[] {0, 0, (byte) (c >> 8), (byte) c});
+        }
+        return out.toByteArray();
     }
 
     String shardUrlOf(String key) {

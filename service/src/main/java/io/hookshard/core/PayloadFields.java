@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The top-level fields a write needs, read from a payload's JSON text in one streaming pass that skips the rest
- * (the bulk of a payload). A missing field or one of the wrong JSON type is a schema violation.
+ * (the bulk of a payload). A missing field, one of the wrong JSON type, or text the shards cannot store as it came
+ * (see {@link StorableText}), in those fields or anywhere in the payload, is a schema violation.
  */
 final class PayloadFields {
     private final JsonFactory json;
@@ -40,6 +41,10 @@ final class PayloadFields {
         } catch (IOException e) {
             throw violation("/", "not JSON: " + e.getMessage());
         }
+        String unpaired = StorableText.unpairedSurrogatePointer(json, payload);
+        if (unpaired != null) {
+            throw violation(unpaired, StorableText.UNPAIRED);
+        }
         return new Values(texts, tokens);
     }
 
@@ -56,6 +61,10 @@ final class PayloadFields {
             int index = names.indexOf(name);
             if (tokens[index] != JsonToken.VALUE_STRING) {
                 throw violation("/" + name, "must be a string");
+            }
+            String problem = StorableText.problem(texts[index]);
+            if (problem != null) {
+                throw violation("/" + name, problem);
             }
             return texts[index];
         }

@@ -21,23 +21,29 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The door: signature over the raw bytes first, then JSON, then the schema; what passes becomes an envelope.
+ * The door: signature over the raw bytes first, then JSON, then the schema; what passes becomes an envelope, which
+ * must then decode as the consumers decode it (so nothing accepted here can fail there for its content).
  * Nothing here touches Kafka or a shard, so a refused webhook leaves no trace but a log line and a metric.
  */
 public final class WebhookIntake {
     private final Map<EventType, SignatureVerifier> verifiers;
     private final ObjectReader reader;
     private final PayloadSchemas schemas;
+    private final EventDecoder decoder;
     private final Clock clock;
 
-    /** @param verifiers the signature scheme of each endpoint */
+    /**
+     * @param verifiers the signature scheme of each endpoint
+     * @param decoder   the consumers' decoder, built on the same {@code schemas}
+     */
     public WebhookIntake(Map<EventType, SignatureVerifier> verifiers, ObjectMapper mapper, PayloadSchemas schemas,
-                         Clock clock) {
+                         EventDecoder decoder, Clock clock) {
         this.verifiers = Map.copyOf(verifiers);
         // A body must mean one thing: trailing tokens and repeated keys are refused, not resolved.
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.schemas = schemas;
+        this.decoder = decoder;
         this.clock = clock;
     }
 
@@ -58,8 +64,28 @@ public final class WebhookIntake {
         }
         String providerEventId = payload.get("provider_event_id").asText();
         String key = payload.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
-        return new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId, clock.instant(),
-                schemas.version(type), asReceived(body, payload));
+        Envelope envelope = new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId,
+                clock.instant(), schemas.version(type), asReceived(body, payload));
+        decodable(envelope);
+        return envelope;
+    }
+
+    /**
+     * What the schema lets through but the shards cannot store (a leap second, year 0000, U+0000 in a text column,
+     * an unpaired surrogate) is refused here, by the consumers' own decoder: one streaming pass over the payload,
+     * since the envelope names the schema version just checked.
+     */
+    private void decodable(Envelope envelope) throws WebhookRejection {
+        try {
+            if (envelope.type() == EventType.ORDER_PAYMENT) {
+                decoder.order(envelope);
+            } else {
+                decoder.chargeback(envelope);
+            }
+        } catch (InvalidEventException e) {
+            throw new WebhookRejection(422, e.reason(), "the body cannot be stored as sent: " + e.getMessage(),
+                    e.violations());
+        }
     }
 
     /**

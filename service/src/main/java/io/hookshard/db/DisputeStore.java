@@ -22,10 +22,11 @@ public final class DisputeStore {
     public record OwnedChargeback(ChargebackEvent event, String userId) {
     }
 
+    /** As {@link OrderStore#EVENT_TIME}: the order the upsert's WHERE applies in SQL. */
     static final Comparator<OwnedChargeback> EVENT_TIME = Comparator
             .comparing((OwnedChargeback owned) -> owned.event().occurredAt())
             .thenComparingInt(owned -> owned.event().status().rank())
-            .thenComparing(owned -> owned.event().providerEventId());
+            .thenComparing(owned -> owned.event().providerEventId(), CollationC.ORDER);
 
     private final ShardDatabases shards;
 
@@ -98,6 +99,7 @@ public final class DisputeStore {
                 + " status, reason, amount_minor, currency, event_id, received_at, payload");
     }
 
+    /** As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C". */
     private static void upsertState(Handle handle, Collection<OwnedChargeback> newest) {
         handle.createUpdate("""
                         INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
@@ -115,8 +117,10 @@ public final class DisputeStore {
                             last_event_at = EXCLUDED.last_event_at,
                             last_provider_event_id = EXCLUDED.last_provider_event_id,
                             updated_at = now()
-                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank, EXCLUDED.last_provider_event_id)
-                            > (disputes.last_event_at, disputes.status_rank, disputes.last_provider_event_id)""")
+                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
+                               EXCLUDED.last_provider_event_id COLLATE "C")
+                            > (disputes.last_event_at, disputes.status_rank,
+                               disputes.last_provider_event_id COLLATE "C")""")
                 .bind("disputeIds", Sql.texts(newest, owned -> owned.event().disputeId()))
                 .bind("orderIds", Sql.texts(newest, owned -> owned.event().orderId()))
                 .bind("userIds", Sql.texts(newest, OwnedChargeback::userId))

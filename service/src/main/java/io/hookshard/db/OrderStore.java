@@ -15,10 +15,14 @@ import java.util.TreeMap;
  * multi-row statement. Idempotent: a batch written twice changes nothing the second time.
  */
 public final class OrderStore {
-    /** Newest first by occurred_at, then by lifecycle rank, then by provider event id: a total, stable order. */
+    /**
+     * Newest first by occurred_at, then by lifecycle rank, then by provider event id: a total, stable order, the same
+     * as the upsert's WHERE applies in SQL (occurred_at is already cut to microseconds by the decoder; ids compare as
+     * COLLATE "C" does), so which event wins never depends on how events fell into batches.
+     */
     static final Comparator<OrderEvent> EVENT_TIME = Comparator.comparing(OrderEvent::occurredAt)
             .thenComparingInt(event -> event.status().rank())
-            .thenComparing(OrderEvent::providerEventId);
+            .thenComparing(OrderEvent::providerEventId, CollationC.ORDER);
 
     private final ShardDatabases shards;
 
@@ -66,6 +70,10 @@ public final class OrderStore {
     /**
      * Moves each order to its newest event, never backwards: a row is replaced only by a strictly newer event
      * (occurred_at, then rank, then provider event id), so late deliveries are recorded but roll nothing back.
+     *
+     * <p>The ids compare with an explicit COLLATE "C", the order {@link #EVENT_TIME} uses, rather than the column's
+     * collation: that is the database's default (C in tests, en_US.utf8 in the Docker image), and altering the column
+     * would take a lock on this table on every shard, while the comparison is the only place the order matters.
      */
     private static void upsertState(Handle handle, Collection<OrderEvent> newest) {
         handle.createUpdate("""
@@ -83,8 +91,9 @@ public final class OrderStore {
                             last_event_at = EXCLUDED.last_event_at,
                             last_provider_event_id = EXCLUDED.last_provider_event_id,
                             updated_at = now()
-                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank, EXCLUDED.last_provider_event_id)
-                            > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id)""")
+                        WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
+                               EXCLUDED.last_provider_event_id COLLATE "C")
+                            > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id COLLATE "C")""")
                 .bind("orderIds", Sql.texts(newest, OrderEvent::orderId))
                 .bind("userIds", Sql.texts(newest, OrderEvent::userId))
                 .bind("statuses", Sql.texts(newest, event -> event.status().wireName()))
