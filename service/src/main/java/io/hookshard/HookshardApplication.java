@@ -97,7 +97,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             KafkaClients kafka = config.getKafka().build(environment, codec);
             ConsumersFactory.Consumers consumers = config.getConsumers().build(environment,
                     config.getKafka().getBootstrapServers(),
-                    Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink), codec, kafka);
+                    Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink),
+                    Map.of(topics.getDisputes(), topics.getOrders()), codec, kafka);
             environment.healthChecks().register("kafka-durability",
                     new KafkaDurabilityHealthCheck(new TopicDurability(kafka.admin(), topics)));
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());

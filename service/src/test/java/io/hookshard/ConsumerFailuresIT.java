@@ -232,6 +232,60 @@ class ConsumerFailuresIT {
     }
 
     @Test
+    void chargebacksParkedBeforeTheirOrdersLandWithinSecondsOfTheirOrders() throws Exception {
+        String user = Webhooks.randomId("user");
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String order = Webhooks.randomId("order");
+            orders.add(order);
+            assertThat(provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                    Webhooks.randomId("evt"), order, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
+                    .statusCode()).isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".retry") >= 40);
+
+        for (String order : orders) {
+            postOrder(user, order);
+        }
+
+        String home = app.shardUrlOf(user);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ShardSql.count(home,
+                "SELECT count(*) FROM disputes WHERE user_id = ?", user) == 40);
+        // From the order's commit to its chargeback's, for every order: the parked chargeback is woken, not left to
+        // its next scheduled retry.
+        long slowestMillis = ShardSql.count(home, """
+                SELECT coalesce(max(extract(epoch FROM d.stored_at - o.stored_at) * 1000), 0)::bigint
+                FROM dispute_events d JOIN order_events o USING (order_id) WHERE d.user_id = ?""", user);
+        assertThat(slowestMillis).isLessThan(5_000);
+        assertThat(Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".dlq")).isZero();
+    }
+
+    @Test
+    void theParkWindowDoesNotRunOutWhileOrdersArePaused() throws Exception {
+        try (TestApp shortWindow = TestApp.onSharedInfrastructure("consumers.parkWindow=2s").start()) {
+            String user = Webhooks.randomId("user");
+            String order = Webhooks.randomId("order");
+            assertThat(task(shortWindow, "consumers-pause?topic=" + shortWindow.ordersTopic())).contains("paused");
+            assertThat(provider.post(shortWindow.url("/webhooks/payments/orders"), Webhooks.order(
+                    Webhooks.randomId("evt"), user, order, "paid", 1999, "2026-11-20T10:00:00Z")).statusCode())
+                    .isEqualTo(202);
+            assertThat(provider.post(shortWindow.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                    Webhooks.randomId("evt"), order, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
+                    .statusCode()).isEqualTo(202);
+
+            // Three windows long, the order waits in its paused topic: the chargeback must wait with it.
+            Thread.sleep(6_000);
+            assertThat(readAll(shortWindow.bootstrapServers(), shortWindow.disputesTopic() + ".dlq", order)).isEmpty();
+            assertThat(task(shortWindow, "consumers-resume?topic=" + shortWindow.ordersTopic())).contains("resumed");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> ShardSql.count(shortWindow.shardUrlOf(user),
+                    "SELECT count(*) FROM disputes WHERE order_id = ?", order) == 1);
+            assertThat(readAll(shortWindow.bootstrapServers(), shortWindow.disputesTopic() + ".dlq", order)).isEmpty();
+        }
+    }
+
+    @Test
     void chargebackWhoseOrderNeverComesIsDeadLetteredAsOrderNotFoundAfterTheWindow() throws Exception {
         try (TestApp shortWindow = TestApp.onSharedInfrastructure("consumers.parkWindow=2s").start()) {
             String order = Webhooks.randomId("order");
@@ -249,6 +303,11 @@ class ConsumerFailuresIT {
             assertThat(Instant.parse(header(dead, DeadLetters.LAST_FAILURE_AT)))
                     .isAfterOrEqualTo(Instant.parse(header(dead, DeadLetters.FIRST_FAILURE_AT)).plusSeconds(2));
         }
+    }
+
+    private String task(TestApp target, String pathAndQuery) throws Exception {
+        return provider.send(java.net.http.HttpRequest.newBuilder(target.adminUrl("/tasks/" + pathAndQuery))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build()).body();
     }
 
     private void postOrder(String user, String order) throws Exception {

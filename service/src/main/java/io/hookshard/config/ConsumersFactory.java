@@ -21,7 +21,8 @@ import io.hookshard.consume.ConsumerWorkersFactory;
 import io.hookshard.consume.FatalErrors;
 import io.hookshard.consume.LagTracker;
 import io.hookshard.consume.Parking;
-import io.hookshard.consume.WorkerSettings;
+import io.hookshard.consume.ConsumeSettings;
+import io.hookshard.consume.ParkTiming;
 import io.hookshard.processing.EventSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -86,6 +87,21 @@ public class ConsumersFactory {
 
     @NotNull
     private Duration parkBackoffMax = Duration.minutes(30);
+
+    /** How often parked records are checked for what they wait for (a chargeback's order). */
+    @NotNull
+    @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+    private Duration parkCheckInterval = Duration.seconds(1);
+
+    @JsonProperty
+    public Duration getParkCheckInterval() {
+        return parkCheckInterval;
+    }
+
+    @JsonProperty
+    public void setParkCheckInterval(Duration parkCheckInterval) {
+        this.parkCheckInterval = parkCheckInterval;
+    }
 
     /** How long a failed worker waits before its replacement starts, growing while failures repeat. */
     @NotNull
@@ -258,17 +274,18 @@ public class ConsumersFactory {
      * managed, with the "consumers" and "consumer-lag" health checks.
      */
     public Consumers build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
-                           EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
+                           Map<String, String> awaitedBy, EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
         ConsumerControl control = new ConsumerControl();
         LagTracker lag = new LagTracker(environment.metrics());
-        Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), java(parkWindow),
-                new Backoff(java(parkBackoffMin), java(parkBackoffMax)), Clock.systemUTC());
-        WorkerSettings template = new WorkerSettings("template", "template", false, java(pollTimeout),
-                maxWaitingRecords, maxPollRecords, new Backoff(java(retryBackoffMin), java(retryBackoffMax)),
-                java.time.Duration.ofSeconds(2));
-        List<ConsumerPool.NamedFactory> slots = new ConsumerWorkersFactory(template, workersPerTopic,
+        Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), Clock.systemUTC());
+        ConsumeSettings settings = new ConsumeSettings(workersPerTopic, java(pollTimeout), maxWaitingRecords,
+                java.time.Duration.ofSeconds(2), new Backoff(java(retryBackoffMin), java(retryBackoffMax)),
+                maxPollRecords, new ParkTiming(java(parkWindow), java(parkCheckInterval),
+                new Backoff(java(parkCheckInterval), java.time.Duration.ofMinutes(1)),
+                new Backoff(java(parkBackoffMin), java(parkBackoffMax)), maxPollRecords));
+        List<ConsumerPool.NamedFactory> slots = new ConsumerWorkersFactory(settings,
                 clientId -> consumerProperties(bootstrapServers, clientId), control, lag, FatalErrors::halt,
-                environment.metrics()).build(sinksByTopic, codec, kafka.deadLetters(), parking);
+                environment.metrics()).build(sinksByTopic, awaitedBy, codec, kafka.deadLetters(), parking);
         ConsumerPool pool = new ConsumerPool(slots, java(shutdownTimeout),
                 new Backoff(java(restartBackoffMin), java(restartBackoffMax)));
         for (int i = 0; i < slots.size(); i++) {

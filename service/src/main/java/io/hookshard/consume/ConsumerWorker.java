@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,11 +40,9 @@ public final class ConsumerWorker implements Runnable {
 
     private final WorkerSettings settings;
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-    private final RecordHandler handler;
+    private final RecordFlow flow;
     private final ConsumerControl control;
     private final java.util.function.Consumer<Error> fatal;
-    private final Clock clock;
-    private final RetryBuffer retries;
     private final Pauses pauses;
     private final LagProbe lag;
     private final OffsetGapCheck gapCheck;
@@ -58,16 +55,13 @@ public final class ConsumerWorker implements Runnable {
      * @param fatal called with an {@link Error} that must not leave the process limping (in production: log and halt)
      */
     ConsumerWorker(WorkerSettings settings, org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-                   RecordHandler handler, ConsumerControl control, Observers observers,
-                   java.util.function.Consumer<Error> fatal,
-                   Clock clock) {
+                   RecordFlow flow, ConsumerControl control, Observers observers,
+                   java.util.function.Consumer<Error> fatal) {
         this.settings = settings;
         this.consumer = consumer;
-        this.handler = handler;
+        this.flow = flow;
         this.control = control;
         this.fatal = fatal;
-        this.clock = clock;
-        this.retries = new RetryBuffer(settings.retryBackoff(), System::nanoTime);
         this.pauses = new Pauses(consumer);
         this.lag = new LagProbe(observers.lag(), settings.lagInterval(), System::nanoTime);
         this.gapCheck = new OffsetGapCheck(observers.deletedUnapplied());
@@ -87,11 +81,12 @@ public final class ConsumerWorker implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
                 lag.maybeRead(consumer);
                 if (!records.isEmpty()) {
-                    process(records);
+                    flow.accept(records);
                 }
                 if (!pauses.operatorPaused()) {
-                    retryIfDue();
+                    flow.tick();
                 }
+                waiting = flow.waiting();
                 updatePauses();
                 commit();
             }
@@ -139,78 +134,11 @@ public final class ConsumerWorker implements Runnable {
         return waiting;
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
-        List<ConsumerRecord<byte[], byte[]>> ready = new ArrayList<>(records.count());
-        Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
-            int due = settings.parkedTopic() ? dueCount(partition, partitionRecords) : partitionRecords.size();
-            if (due > 0) {
-                ready.addAll(partitionRecords.subList(0, due));
-                lastOffsets.put(partition, partitionRecords.get(due - 1).offset());
-            }
-        }
-        if (ready.isEmpty()) {
-            return;
-        }
-        List<RecordHandler.Retry> failed = handler.handle(ready);
-        // Only now, with every record's fate known, does the batch count as handled.
-        boolean firstToWait = retries.waiting() == 0;
-        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> failedByPartition = new HashMap<>();
-        failed.forEach(retry -> failedByPartition.computeIfAbsent(RetryBuffer.partitionOf(retry.record()),
-                partition -> new ArrayList<>()).add(retry.record()));
-        lastOffsets.forEach((partition, last) -> retries.handled(partition, last,
-                failedByPartition.getOrDefault(partition, List.of())));
-        if (firstToWait && !failed.isEmpty()) {
-            logRetry(retries.startRetrying(), failed.get(0));
-        }
-        waiting = retries.waiting();
-    }
-
-    /**
-     * How many of a parked partition's records are due; at the first that is not, the partition is rewound to it
-     * and held until its time (parked records are appended in roughly the order they fall due).
-     */
-    private int dueCount(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> partitionRecords) {
-        long now = clock.millis();
-        for (int i = 0; i < partitionRecords.size(); i++) {
-            long notBefore = Parking.notBefore(partitionRecords.get(i));
-            if (notBefore > now) {
-                consumer.seek(partition, partitionRecords.get(i).offset());
-                pauses.parkUntil(partition, notBefore);
-                return i;
-            }
-        }
-        return partitionRecords.size();
-    }
-
-    private void retryIfDue() throws InterruptedException {
-        if (!retries.due()) {
-            return;
-        }
-        List<ConsumerRecord<byte[], byte[]>> batch = List.copyOf(retries.oldest(settings.retryBatchSize()));
-        List<RecordHandler.Retry> stillFailing = handler.handle(batch);
-        Duration delay = retries.retried(batch, stillFailing.stream().map(RecordHandler.Retry::record).toList());
-        if (delay != null) {
-            logRetry(delay, stillFailing.get(0));
-        } else if (retries.waiting() == 0) {
-            LOG.info("{}: every waiting record is done; retries are over", settings.name());
-        }
-        waiting = retries.waiting();
-    }
-
-    private void logRetry(Duration delay, RecordHandler.Retry example) {
-        LOG.warn("{}: {} record(s) wait for a retry in {} ms (attempt {}); e.g. {}-{}@{}: {} {}", settings.name(),
-                retries.waiting(), delay.toMillis(), retries.attempt() + 1, example.record().topic(),
-                example.record().partition(), example.record().offset(), example.outcome().reason(),
-                example.outcome().detail());
-    }
-
     private void updatePauses() {
         if (pauses.operator(control.isPaused(settings.topic()))) {
             LOG.info("{}: {} by an operator", settings.name(), pauses.operatorPaused() ? "paused" : "resumed");
         }
-        int waitingNow = retries.waiting();
+        int waitingNow = flow.waiting();
         if (!pauses.backpressured() && waitingNow >= settings.maxWaiting()) {
             pauses.backpressure(true);
             LOG.warn("{}: {} records wait for a retry (limit {}); pausing {} until half of them are done",
@@ -219,11 +147,11 @@ public final class ConsumerWorker implements Runnable {
             pauses.backpressure(false);
             LOG.info("{}: backlog down to {}; resuming", settings.name(), waitingNow);
         }
-        pauses.apply(clock.millis());
+        pauses.apply();
     }
 
     private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = retries.commitCandidates(retries.partitions());
+        Map<TopicPartition, OffsetAndMetadata> offsets = flow.commitCandidates(flow.partitions());
         if (offsets.isEmpty()) {
             return;
         }
@@ -244,7 +172,7 @@ public final class ConsumerWorker implements Runnable {
 
     private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
         consumer.commitSync(offsets);
-        retries.committed(offsets);
+        flow.committed(offsets);
     }
 
     private void closeConsumer() {
@@ -254,9 +182,9 @@ public final class ConsumerWorker implements Runnable {
             LOG.warn("{}: final commit failed, the uncommitted records will be redelivered: {}", settings.name(),
                     e.toString());
         }
-        if (retries.waiting() > 0) {
+        if (flow.waiting() > 0) {
             LOG.warn("{}: stopping with {} record(s) still waiting for a retry; they are not committed and will be"
-                    + " read again", settings.name(), retries.waiting());
+                    + " read again", settings.name(), flow.waiting());
         }
         try {
             consumer.close(Duration.ofSeconds(5));
@@ -280,7 +208,7 @@ public final class ConsumerWorker implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Still the owner here: hand the partitions over with everything done committed.
-            Map<TopicPartition, OffsetAndMetadata> offsets = retries.commitCandidates(partitions);
+            Map<TopicPartition, OffsetAndMetadata> offsets = flow.commitCandidates(partitions);
             try {
                 if (!offsets.isEmpty()) {
                     consumer.commitSync(offsets);
@@ -308,15 +236,14 @@ public final class ConsumerWorker implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             gapCheck.check(consumer, partitions);
             // An operator's pause and the backlog's hold cover partitions assigned afresh, before their first fetch.
-            pauses.apply(clock.millis());
+            pauses.apply();
             LOG.info("{}: assigned {}", settings.name(), partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {
-            retries.forget(partitions);
-            pauses.forget(partitions);
+            flow.forget(partitions);
             lag.forget(partitions);
-            waiting = retries.waiting();
+            waiting = flow.waiting();
         }
     }
 }

@@ -17,23 +17,18 @@ import java.util.function.Function;
  * records, each building a fresh KafkaConsumer whenever its worker (re)starts.
  */
 public final class ConsumerWorkersFactory {
-    private final WorkerSettings template;
-    private final int workersPerTopic;
+    private final ConsumeSettings settings;
     private final Function<String, Map<String, Object>> consumerProperties;
     private final ConsumerControl control;
     private final LagTracker lag;
     private final Consumer<Error> fatal;
     private final MetricRegistry metrics;
 
-    /**
-     * @param template           settings every worker shares (its name and topic are replaced per worker)
-     * @param consumerProperties the KafkaConsumer properties for a client id
-     */
-    public ConsumerWorkersFactory(WorkerSettings template, int workersPerTopic,
-                                  Function<String, Map<String, Object>> consumerProperties, ConsumerControl control,
-                                  LagTracker lag, Consumer<Error> fatal, MetricRegistry metrics) {
-        this.template = template;
-        this.workersPerTopic = workersPerTopic;
+    /** @param consumerProperties the KafkaConsumer properties for a client id */
+    public ConsumerWorkersFactory(ConsumeSettings settings, Function<String, Map<String, Object>> consumerProperties,
+                                  ConsumerControl control, LagTracker lag, Consumer<Error> fatal,
+                                  MetricRegistry metrics) {
+        this.settings = settings;
         this.consumerProperties = consumerProperties;
         this.control = control;
         this.lag = lag;
@@ -41,29 +36,40 @@ public final class ConsumerWorkersFactory {
         this.metrics = metrics;
     }
 
-    public List<ConsumerPool.NamedFactory> build(Map<String, EventSink> sinksByTopic, EnvelopeCodec codec,
-                                                 DeadLetters deadLetters, Parking parking) {
+    /**
+     * @param sinksByTopic the webhook topics and what applies their records
+     * @param awaitedBy    for a topic whose records can wait for another topic's (chargebacks for orders), that topic
+     */
+    public List<ConsumerPool.NamedFactory> build(Map<String, EventSink> sinksByTopic, Map<String, String> awaitedBy,
+                                                 EnvelopeCodec codec, DeadLetters deadLetters, Parking parking) {
         List<ConsumerPool.NamedFactory> slots = new ArrayList<>();
         sinksByTopic.forEach((topic, sink) -> {
-            RecordHandler handler = new RecordHandler(codec, sink, deadLetters, parking, metrics, topic);
-            for (int n = 0; n < workersPerTopic; n++) {
-                slots.add(slot(topic, "kafka-" + topic + "-" + n, false, handler));
+            RecordHandler handler = new RecordHandler(codec, sink, deadLetters, parking, metrics, topic, true);
+            for (int n = 0; n < settings.workersPerTopic(); n++) {
+                String name = "kafka-" + topic + "-" + n;
+                slots.add(new ConsumerPool.NamedFactory(name, () -> {
+                    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties.apply(name));
+                    return worker(name, topic, consumer, new RetryingFlow(name, handler, settings.retryBackoff(),
+                            settings.retryBatchSize(), System::nanoTime));
+                }));
             }
-            // Parked events are few; one worker per topic re-applies them when they fall due.
+            // Parked events are few; one worker per topic holds them and applies them once they can be.
             String retryTopic = TopicNames.retry(topic);
-            RecordHandler retryHandler = new RecordHandler(codec, sink, deadLetters, parking, metrics, retryTopic);
-            slots.add(slot(retryTopic, "kafka-" + retryTopic + "-0", true, retryHandler));
+            String name = "kafka-" + retryTopic + "-0";
+            RecordHandler retryHandler = new RecordHandler(codec, sink, deadLetters, parking, metrics, retryTopic,
+                    false);
+            slots.add(new ConsumerPool.NamedFactory(name, () -> {
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties.apply(name));
+                return worker(name, retryTopic, consumer, new ParkedFlow(name, retryHandler, parking, sink::ready,
+                        new AwaitedTopic(consumer, awaitedBy.get(topic)), settings.parking(), Clock.systemUTC()));
+            }));
         });
         return slots;
     }
 
-    private ConsumerPool.NamedFactory slot(String topic, String name, boolean parked, RecordHandler handler) {
-        WorkerSettings settings = new WorkerSettings(name, topic, parked, template.pollTimeout(),
-                template.maxWaiting(), template.retryBatchSize(), template.retryBackoff(), template.lagInterval());
+    private ConsumerWorker worker(String name, String topic, KafkaConsumer<byte[], byte[]> consumer, RecordFlow flow) {
         ConsumerWorker.Observers observers = new ConsumerWorker.Observers(lag,
                 metrics.counter(MetricRegistry.name("hookshard", "consumer", topic, "deleted-unapplied")));
-        return new ConsumerPool.NamedFactory(name, () -> new ConsumerWorker(settings,
-                new KafkaConsumer<>(consumerProperties.apply(name)), handler, control, observers, fatal,
-                Clock.systemUTC()));
+        return new ConsumerWorker(settings.worker(name, topic), consumer, flow, control, observers, fatal);
     }
 }

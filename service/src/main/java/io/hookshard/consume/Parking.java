@@ -17,68 +17,79 @@ import java.util.concurrent.TimeUnit;
 /**
  * Parks events that cannot be applied yet (a chargeback before its order) in {@code <topic>.retry}, so that their
  * partition keeps flowing: the original key and value byte for byte, with the attempt count, the first and last
- * failure and the time before which the retry worker leaves the record alone. After the window (24 h by default)
- * the event goes to the dead-letter topic with the reason it kept failing for.
+ * failure and when it was parked. The parked records' worker ({@link ParkedFlow}) holds them, applies them as soon
+ * as what they wait for arrives, re-parks those that wait long, and dead-letters them after the park window. Every
+ * method returns only once the broker acknowledged the write.
  */
 public final class Parking {
-    public static final String NOT_BEFORE = "hookshard-not-before";
+    /** When the record was first parked; the park window counts from here. A replay starts it afresh. */
+    public static final String PARKED_AT = "hookshard-parked-at";
     private static final Logger LOG = LoggerFactory.getLogger(Parking.class);
 
     private final Producer<byte[], byte[]> producer;
     private final Duration ackTimeout;
     private final DeadLetters deadLetters;
-    private final Duration window;
-    private final Backoff backoff;
     private final Clock clock;
 
-    public Parking(Producer<byte[], byte[]> producer, Duration ackTimeout, DeadLetters deadLetters, Duration window,
-                   Backoff backoff, Clock clock) {
+    public Parking(Producer<byte[], byte[]> producer, Duration ackTimeout, DeadLetters deadLetters, Clock clock) {
         this.producer = producer;
         this.ackTimeout = ackTimeout;
         this.deadLetters = deadLetters;
-        this.window = window;
-        this.backoff = backoff;
         this.clock = clock;
     }
 
-    /** Parks (or, past the window, dead-letters) the record; returns once the broker has acknowledged that. */
+    /** Parks a record that arrived on its webhook topic (or came back from a replay). */
     Outcome park(ConsumerRecord<byte[], byte[]> record, Outcome notYet, String eventId, String eventType)
             throws Exception {
         Instant now = clock.instant();
-        int attempts = DeadLetters.previousAttempts(record) + 1;
-        Instant firstFailure = DeadLetters.firstFailure(record, now);
-        if (!now.isBefore(firstFailure.plus(window))) {
-            deadLetters.send(record, new DeadLetters.Failure(eventId, eventType, attempts, firstFailure, now,
-                    notYet.reason(), notYet.detail() + "; still so after " + window));
-            return notYet.deadLettered();
-        }
-        DeadLetters.Origin origin = DeadLetters.Origin.of(record);
         Headers headers = new RecordHeaders(record.headers().toArray());
+        DeadLetters.Origin origin = DeadLetters.Origin.of(record);
         origin.writeTo(headers);
         DeadLetters.put(headers, DeadLetters.EVENT_ID, eventId);
         DeadLetters.put(headers, DeadLetters.EVENT_TYPE, eventType);
-        DeadLetters.put(headers, DeadLetters.ATTEMPTS, Integer.toString(attempts));
-        DeadLetters.put(headers, DeadLetters.FIRST_FAILURE_AT, firstFailure.toString());
+        DeadLetters.put(headers, DeadLetters.ATTEMPTS, Integer.toString(DeadLetters.previousAttempts(record) + 1));
+        DeadLetters.put(headers, DeadLetters.FIRST_FAILURE_AT, DeadLetters.firstFailure(record, now).toString());
         DeadLetters.put(headers, DeadLetters.LAST_FAILURE_AT, now.toString());
         DeadLetters.put(headers, DeadLetters.ERROR_CLASS, notYet.reason());
         DeadLetters.put(headers, DeadLetters.ERROR_MESSAGE, notYet.detail());
-        Instant notBefore = now.plus(backoff.delay(attempts - 1));
-        DeadLetters.put(headers, NOT_BEFORE, Long.toString(notBefore.toEpochMilli()));
+        DeadLetters.put(headers, PARKED_AT, parkedAt(record, now).toString());
         String retryTopic = TopicNames.retry(origin.topic());
-        producer.send(new ProducerRecord<>(retryTopic, null, record.key(), record.value(), headers))
-                .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("parked {} event_id={} in {} (attempt {}, next try after {}): {}", eventType, eventId, retryTopic,
-                attempts, notBefore, notYet.detail());
+        send(retryTopic, record, headers);
+        LOG.info("parked {} event_id={} in {}: {}", eventType, eventId, retryTopic, notYet.detail());
         return notYet.parked();
     }
 
-    /** When a parked record may be tried again; 0 for a record that was never parked. */
-    static long notBefore(ConsumerRecord<byte[], byte[]> record) {
-        String value = DeadLetters.header(record.headers(), NOT_BEFORE);
+    /** Appends a parked record again, one attempt further, so that its old offset can be committed. */
+    void repark(ConsumerRecord<byte[], byte[]> parked) throws Exception {
+        Headers headers = new RecordHeaders(parked.headers().toArray());
+        int attempts = DeadLetters.previousAttempts(parked) + 1;
+        DeadLetters.put(headers, DeadLetters.ATTEMPTS, Integer.toString(attempts));
+        DeadLetters.put(headers, DeadLetters.LAST_FAILURE_AT, clock.instant().toString());
+        send(parked.topic(), parked, headers);
+        LOG.debug("re-parked {}-{}@{} (attempt {})", parked.topic(), parked.partition(), parked.offset(), attempts);
+    }
+
+    /** Dead-letters a parked record whose window ran out with what it waited for still absent. */
+    void expire(ConsumerRecord<byte[], byte[]> parked, String detail) throws Exception {
+        Instant now = clock.instant();
+        deadLetters.send(parked, new DeadLetters.Failure(DeadLetters.header(parked.headers(), DeadLetters.EVENT_ID),
+                DeadLetters.header(parked.headers(), DeadLetters.EVENT_TYPE), DeadLetters.previousAttempts(parked) + 1,
+                DeadLetters.firstFailure(parked, now), now,
+                String.valueOf(DeadLetters.header(parked.headers(), DeadLetters.ERROR_CLASS)), detail));
+    }
+
+    /** When a record was first parked: its header, or for records parked before the header existed, its first failure. */
+    static Instant parkedAt(ConsumerRecord<byte[], byte[]> record, Instant fallback) {
+        String value = DeadLetters.header(record.headers(), PARKED_AT);
         try {
-            return value == null ? 0 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
+            return value == null ? DeadLetters.firstFailure(record, fallback) : Instant.parse(value);
+        } catch (RuntimeException e) {
+            return fallback;
         }
+    }
+
+    private void send(String topic, ConsumerRecord<byte[], byte[]> record, Headers headers) throws Exception {
+        producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers))
+                .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -26,6 +26,10 @@ final class PartitionProgress {
         waiting.remove(offset);
     }
 
+    boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
+        return waiting.get(record.offset()) == record;
+    }
+
     Collection<ConsumerRecord<byte[], byte[]>> waiting() {
         return waiting.values();
     }

@@ -20,14 +20,11 @@ final class Pauses {
     enum Reason {
         /** An operator paused the topic (consumers-pause task); survives rebalances. */
         OPERATOR,
-        /** Too many records wait for a retry: stop reading more until they drain. */
-        BACKPRESSURE,
-        /** A parked record at the head of the partition is not due yet. */
-        PARKED_UNTIL
+        /** Too many records wait: stop reading more until they drain. */
+        BACKPRESSURE
     }
 
     private final Consumer<?, ?> consumer;
-    private final Map<TopicPartition, Long> parkedUntil = new HashMap<>();
     private boolean operator;
     private boolean backpressure;
 
@@ -57,17 +54,8 @@ final class Pauses {
         return backpressure;
     }
 
-    /** Holds {@code partition} until {@code epochMillis}. */
-    void parkUntil(TopicPartition partition, long epochMillis) {
-        parkedUntil.put(partition, epochMillis);
-    }
-
-    void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(parkedUntil::remove);
-    }
-
     /** Why each paused partition is paused (for logs and tests). */
-    Map<TopicPartition, Set<Reason>> reasons(long nowMillis) {
+    Map<TopicPartition, Set<Reason>> reasons() {
         Map<TopicPartition, Set<Reason>> reasons = new HashMap<>();
         for (TopicPartition partition : consumer.assignment()) {
             Set<Reason> held = EnumSet.noneOf(Reason.class);
@@ -77,10 +65,6 @@ final class Pauses {
             if (backpressure) {
                 held.add(Reason.BACKPRESSURE);
             }
-            Long until = parkedUntil.get(partition);
-            if (until != null && until > nowMillis) {
-                held.add(Reason.PARKED_UNTIL);
-            }
             if (!held.isEmpty()) {
                 reasons.put(partition, held);
             }
@@ -89,9 +73,8 @@ final class Pauses {
     }
 
     /** Pauses what some reason holds and resumes the rest of the assignment. */
-    void apply(long nowMillis) {
-        parkedUntil.values().removeIf(until -> until <= nowMillis);
-        Set<TopicPartition> held = reasons(nowMillis).keySet();
+    void apply() {
+        Set<TopicPartition> held = reasons().keySet();
         Set<TopicPartition> paused = consumer.paused();
         List<TopicPartition> toPause = held.stream().filter(partition -> !paused.contains(partition)).toList();
         Set<TopicPartition> toResume = new HashSet<>(paused);

@@ -44,9 +44,15 @@ final class RecordHandler {
     private final Timer endToEnd;
     private final MetricRegistry metrics;
     private final String prefix;
+    private final boolean parkNotYet;
 
+    /**
+     * @param parkNotYet whether a record that cannot be applied yet is parked (on a webhook topic) or handed back to
+     *                   wait like a transient failure (on a parking topic, whose worker holds it)
+     */
     RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
-                  String topic) {
+                  String topic, boolean parkNotYet) {
+        this.parkNotYet = parkNotYet;
         this.codec = codec;
         this.sink = sink;
         this.deadLetters = deadLetters;
@@ -91,7 +97,7 @@ final class RecordHandler {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             Outcome outcome = outcomes[i] != null ? outcomes[i]
                     : unexpected(record, new IllegalStateException("the sink gave this record no outcome"));
-            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET) {
+            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET && parkNotYet) {
                 outcome = setAside(record, envelopes[i], outcome);
             }
             if (outcome.isRetryable()) {

@@ -13,9 +13,12 @@ import io.hookshard.db.ShardDatabases;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Chargebacks: look the order's owner up in the directory (shard of hash(order_id)), then write the dispute on the
@@ -60,6 +63,23 @@ public final class DisputeSink implements EventSink {
         byDirectoryShard.forEach((shard, group) -> resolveOwners(shard, group, owned, outcomes));
         disputeWrite.write(owned, outcomes);
         return Arrays.asList(outcomes);
+    }
+
+    /** Orders (the parked chargebacks' keys) whose owner the directory knows; a shard that does not answer, none. */
+    @Override
+    public Set<String> ready(Collection<String> orderIds) {
+        Map<String, List<String>> byDirectoryShard = new LinkedHashMap<>();
+        orderIds.forEach(orderId -> byDirectoryShard.computeIfAbsent(shards.shardOf(orderId),
+                shard -> new ArrayList<>()).add(orderId));
+        Set<String> known = new HashSet<>();
+        byDirectoryShard.forEach((shard, ids) -> {
+            try {
+                known.addAll(directory.owners(shard, ids).keySet());
+            } catch (RuntimeException e) {
+                // that shard's parked chargebacks stay parked until it answers
+            }
+        });
+        return known;
     }
 
     private void resolveOwners(String shard, List<Indexed<ChargebackEvent>> group, List<Indexed<OwnedChargeback>> owned,

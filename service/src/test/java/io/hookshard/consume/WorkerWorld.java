@@ -61,8 +61,7 @@ final class WorkerWorld {
 
     final AckingProducer producer = new AckingProducer();
     final DeadLetters deadLetters = new DeadLetters(producer, Duration.ofSeconds(1));
-    final Parking parking = new Parking(producer, Duration.ofSeconds(1), deadLetters, Duration.ofHours(1),
-            new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(1)), Clock.systemUTC());
+    final Parking parking = new Parking(producer, Duration.ofSeconds(1), deadLetters, Clock.systemUTC());
 
     final class AckingProducer extends MockProducer<byte[], byte[]> {
         AckingProducer() {
@@ -149,15 +148,18 @@ final class WorkerWorld {
     };
 
     RecordHandler handler() {
-        return new RecordHandler(codec, sink, deadLetters, parking, metrics, TOPIC);
+        return new RecordHandler(codec, sink, deadLetters, parking, metrics, TOPIC, true);
     }
 
     ConsumerWorker worker(CheckedConsumer consumer, int maxWaiting) {
-        WorkerSettings settings = new WorkerSettings("kafka-" + TOPIC + "-0", TOPIC, false, Duration.ofMillis(1),
-                maxWaiting, 100, new Backoff(Duration.ofMillis(1), Duration.ofMillis(4)), Duration.ofHours(1));
-        return new ConsumerWorker(settings, consumer, handler(), control,
+        String name = "kafka-" + TOPIC + "-0";
+        WorkerSettings settings = new WorkerSettings(name, TOPIC, Duration.ofMillis(1), maxWaiting,
+                Duration.ofHours(1));
+        RecordFlow flow = new RetryingFlow(name, handler(), new Backoff(Duration.ofMillis(1), Duration.ofMillis(4)),
+                100, System::nanoTime);
+        return new ConsumerWorker(settings, consumer, flow, control,
                 new ConsumerWorker.Observers(new LagTracker(metrics), metrics.counter("deleted-unapplied")),
-                fatalErrors::add, Clock.systemUTC());
+                fatalErrors::add);
     }
 
     /** A consumer of the group: its partitions start at the group's committed offsets, or at the log start. */

@@ -1,0 +1,15 @@
+package io.hookshard.consume;
+
+import java.time.Duration;
+
+/**
+ * Everything the consumer side is configured with, as read from the configuration.
+ *
+ * @param retryBatchSize records retried per round, oldest first
+ */
+public record ConsumeSettings(int workersPerTopic, Duration pollTimeout, int maxWaiting, Duration lagInterval,
+                              Backoff retryBackoff, int retryBatchSize, ParkTiming parking) {
+    WorkerSettings worker(String name, String topic) {
+        return new WorkerSettings(name, topic, pollTimeout, maxWaiting, lagInterval);
+    }
+}

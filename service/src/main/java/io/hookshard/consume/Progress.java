@@ -1,0 +1,90 @@
+package io.hookshard.consume;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker's progress over its partitions: which records wait (for a retry, or for what a parked record needs), and so
+ * what each partition may commit: up to the lowest record not done. One worker thread owns it.
+ */
+final class Progress {
+    private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
+
+    /** Every record of {@code partition} up to {@code lastOffset} has a fate; those in {@code waiting} wait. */
+    void handled(TopicPartition partition, long lastOffset, Collection<ConsumerRecord<byte[], byte[]>> waiting) {
+        partitions.computeIfAbsent(partition, ignored -> new PartitionProgress()).handled(lastOffset, waiting);
+    }
+
+    /** A waiting record is done (on a partition still assigned; otherwise its next owner reads it again). */
+    void done(ConsumerRecord<byte[], byte[]> record) {
+        PartitionProgress partition = partitions.get(partitionOf(record));
+        if (partition != null) {
+            partition.done(record.offset());
+        }
+    }
+
+    boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
+        PartitionProgress partition = partitions.get(partitionOf(record));
+        return partition != null && partition.isWaiting(record);
+    }
+
+    /** Up to {@code limit} waiting records, oldest first. */
+    List<ConsumerRecord<byte[], byte[]>> oldest(int limit) {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        partitions.values().forEach(partition -> all.addAll(partition.waiting()));
+        all.sort(Comparator.comparingLong((ConsumerRecord<byte[], byte[]> record) -> record.timestamp())
+                .thenComparingLong(ConsumerRecord::offset));
+        return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    int waiting() {
+        int total = 0;
+        for (PartitionProgress partition : partitions.values()) {
+            total += partition.waitingCount();
+        }
+        return total;
+    }
+
+    /** What may be committed now for {@code assigned}: per partition, up to the lowest record not done. */
+    Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> assigned) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : assigned) {
+            PartitionProgress progress = partitions.get(partition);
+            long candidate = progress == null ? -1 : progress.commitCandidate();
+            if (candidate >= 0) {
+                offsets.put(partition, new OffsetAndMetadata(candidate));
+            }
+        }
+        return offsets;
+    }
+
+    Collection<TopicPartition> partitions() {
+        return List.copyOf(partitions.keySet());
+    }
+
+    void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> {
+            PartitionProgress progress = partitions.get(partition);
+            if (progress != null) {
+                progress.committed(offset.offset());
+            }
+        });
+    }
+
+    /** The partitions are no longer this worker's: their waiting records are the next owner's to read again. */
+    void forget(Collection<TopicPartition> revoked) {
+        revoked.forEach(partitions::remove);
+    }
+
+    static TopicPartition partitionOf(ConsumerRecord<byte[], byte[]> record) {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+}

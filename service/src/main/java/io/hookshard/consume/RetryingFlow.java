@@ -1,0 +1,125 @@
+package io.hookshard.consume;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * A webhook topic's records: each poll is handed to the {@link RecordHandler}; records that failed transiently wait
+ * here and are retried, oldest first, with exponential backoff and jitter while they keep failing, for as long as it
+ * takes. The rest of their partitions keeps flowing; commits stay below the lowest one still waiting.
+ */
+final class RetryingFlow implements RecordFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingFlow.class);
+
+    private final String name;
+    private final RecordHandler handler;
+    private final Backoff backoff;
+    private final int retryBatchSize;
+    private final LongSupplier nanoTime;
+    private final Progress progress = new Progress();
+    private int attempt;
+    private long nextRetryAtNanos;
+
+    RetryingFlow(String name, RecordHandler handler, Backoff backoff, int retryBatchSize, LongSupplier nanoTime) {
+        this.name = name;
+        this.handler = handler;
+        this.backoff = backoff;
+        this.retryBatchSize = retryBatchSize;
+        this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public void accept(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
+        records.forEach(batch::add);
+        List<RecordHandler.Retry> failed = handler.handle(batch);
+        // Only now, with every record's fate known, does the batch count as handled.
+        boolean firstToWait = progress.waiting() == 0;
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> failedByPartition = new HashMap<>();
+        failed.forEach(retry -> failedByPartition.computeIfAbsent(Progress.partitionOf(retry.record()),
+                partition -> new ArrayList<>()).add(retry.record()));
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
+            progress.handled(partition, partitionRecords.get(partitionRecords.size() - 1).offset(),
+                    failedByPartition.getOrDefault(partition, List.of()));
+        }
+        if (firstToWait && !failed.isEmpty()) {
+            attempt = 0;
+            logRetry(schedule(), failed.get(0));
+        }
+    }
+
+    @Override
+    public void tick() throws InterruptedException {
+        if (progress.waiting() == 0 || nanoTime.getAsLong() - nextRetryAtNanos < 0) {
+            return;
+        }
+        // One batch at a time, so that a retry round never keeps the loop from polling for long.
+        List<ConsumerRecord<byte[], byte[]>> batch = progress.oldest(retryBatchSize);
+        List<RecordHandler.Retry> stillFailing = handler.handle(batch);
+        java.util.Set<ConsumerRecord<byte[], byte[]>> failing = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        stillFailing.forEach(retry -> failing.add(retry.record()));
+        batch.stream().filter(record -> !failing.contains(record)).forEach(progress::done);
+        if (stillFailing.isEmpty()) {
+            attempt = 0;
+            nextRetryAtNanos = nanoTime.getAsLong();
+            if (progress.waiting() == 0) {
+                LOG.info("{}: every waiting record is done; retries are over", name);
+            }
+        } else {
+            attempt++;
+            logRetry(schedule(), stillFailing.get(0));
+        }
+    }
+
+    private Duration schedule() {
+        Duration delay = backoff.delay(attempt);
+        nextRetryAtNanos = nanoTime.getAsLong() + delay.toNanos();
+        return delay;
+    }
+
+    private void logRetry(Duration delay, RecordHandler.Retry example) {
+        LOG.warn("{}: {} record(s) wait for a retry in {} ms (attempt {}); e.g. {}-{}@{}: {} {}", name,
+                progress.waiting(), delay.toMillis(), attempt + 1, example.record().topic(),
+                example.record().partition(), example.record().offset(), example.outcome().reason(),
+                example.outcome().detail());
+    }
+
+    @Override
+    public int waiting() {
+        return progress.waiting();
+    }
+
+    @Override
+    public Collection<TopicPartition> partitions() {
+        return progress.partitions();
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions) {
+        return progress.commitCandidates(partitions);
+    }
+
+    @Override
+    public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        progress.committed(offsets);
+    }
+
+    @Override
+    public void forget(Collection<TopicPartition> partitions) {
+        progress.forget(partitions);
+    }
+}
