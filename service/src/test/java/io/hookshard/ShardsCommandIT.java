@@ -65,7 +65,7 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "9 changesets applied, latest 3-payload-json",
+                "buckets in config.yml: [0-511]", "10 changesets applied, latest 4-inbox-digest",
                 "partitions: [dispute_events_default, order_events_default]", "orders           0 rows");
     }
 

@@ -113,10 +113,13 @@ class TieBreakIT {
     @Test
     void tiedChargebacksEndOnTheJavaModelsNewestWhateverTheirOrderAndBatches() throws Exception {
         DisputeStore store = new DisputeStore(shards);
+        OrderStore orders = new OrderStore(shards);
         List<String> mismatches = new ArrayList<>();
         int runs = 0;
         for (List<List<Integer>> batches : everyOrderAndBatching(CHARGEBACK_EVENTS.length)) {
             String prefix = "r" + runs++ + "-";
+            // A chargeback is written only beside its order.
+            orders.write(SHARD, List.of(order(prefix, ORDER_EVENTS[0])));
             List<DisputeStore.OwnedChargeback> events = new ArrayList<>();
             for (String[] event : CHARGEBACK_EVENTS) {
                 events.add(new DisputeStore.OwnedChargeback(chargeback(prefix, event), "user-1"));
