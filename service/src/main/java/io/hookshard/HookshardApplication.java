@@ -37,6 +37,7 @@ import io.hookshard.processing.EventSink;
 import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
 import io.hookshard.resources.OrderResource;
+import io.hookshard.routing.Routing;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
@@ -86,8 +87,9 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         ShardsFactory.Shards built = config.getShards().build(environment);
         ShardDatabases shards = built.databases();
         DirectoryStore directory = new DirectoryStore(shards);
-        EventSink orderSink = new OrderSink(decoder, shards, directory, new OrderStore(shards), environment.metrics());
-        EventSink disputeSink = new DisputeSink(decoder, shards, directory, new DisputeStore(shards),
+        Routing routing = built.routing();
+        EventSink orderSink = new OrderSink(decoder, routing, directory, new OrderStore(shards), environment.metrics());
+        EventSink disputeSink = new DisputeSink(decoder, routing, directory, new DisputeStore(shards),
                 environment.metrics());
 
         Ingestion ingestion;
@@ -119,7 +121,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
-        environment.jersey().register(new OrderResource(new OrderQueries(shards, directory)));
+        environment.jersey().register(new OrderResource(new OrderQueries(shards, routing, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper(environment.metrics()));
         environment.jersey().register(new UnexpectedExceptionMapper());
@@ -127,7 +129,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                 server.setErrorHandler(new JsonErrorHandler(environment.getObjectMapper())));
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
-        environment.admin().addTask(new BucketMapTask(shards));
+        environment.admin().addTask(new BucketMapTask(shards, routing));
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);

@@ -166,7 +166,7 @@ class StorageIT {
         Map<String, Jdbi> jdbis = new LinkedHashMap<>();
         jdbis.put("shard-a", Jdbi.create(app.shardUrls().get(0), "postgres", ""));
         jdbis.put("shard-b", Jdbi.create(app.shardUrls().get(1), "postgres", ""));
-        ShardDatabases shards = new ShardDatabases(app.configuration().getShards().router(), jdbis);
+        ShardDatabases shards = new ShardDatabases(jdbis);
         // Partitions for 2020-01..2020-06, made as if it were then, then retention as of 2020-06 keeping 2 months.
         Clock then = Clock.fixed(Instant.parse("2020-01-15T00:00:00Z"), ZoneOffset.UTC);
         new PartitionManager(shards, then).ensure(5, line -> { });

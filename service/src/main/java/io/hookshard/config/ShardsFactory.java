@@ -10,6 +10,7 @@ import io.hookshard.db.BucketInterlock;
 import io.hookshard.db.PartitionMaintenance;
 import io.hookshard.db.PartitionManager;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.routing.Routing;
 import io.hookshard.db.ShardMigrations;
 import io.hookshard.router.BucketFunction;
 import io.hookshard.router.BucketMap;
@@ -136,8 +137,8 @@ public class ShardsFactory {
         return new ShardRouter(new BucketFunction(buckets), bucketMap());
     }
 
-    /** The shards of one service instance: who owns which key, and their event-table partitions. */
-    public record Shards(ShardDatabases databases, PartitionManager partitions) {
+    /** The shards of one service instance: their databases, who owns which key, and their event partitions. */
+    public record Shards(ShardDatabases databases, Routing routing, PartitionManager partitions) {
     }
 
     /**
@@ -158,16 +159,17 @@ public class ShardsFactory {
         if (migrateOnStart) {
             environment.lifecycle().manage(new ShardMigrations(dataSources));
         }
-        ShardRouter router = router();
-        LOG.info("bucket allocation over {} buckets: {}", buckets, router.bucketMap().describe());
-        ShardDatabases databases = new ShardDatabases(router, jdbis);
-        environment.lifecycle().manage(new BucketInterlock(databases));
+        BucketMap map = bucketMap();
+        LOG.info("bucket allocation over {} buckets: {}", buckets, map.describe());
+        ShardDatabases databases = new ShardDatabases(jdbis);
+        Routing routing = new Routing(new BucketFunction(buckets), map);
+        environment.lifecycle().manage(new BucketInterlock(databases, routing));
         PartitionManager partitionManager = new PartitionManager(databases, Clock.systemUTC());
         ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("partition-maintenance")
                 .threads(1).build();
         environment.lifecycle().manage(new PartitionMaintenance(partitionManager, scheduler,
                 partitions.getMonthsAhead(), partitions.getRetentionMonths(),
                 java.time.Duration.ofMillis(partitions.getMaintenanceInterval().toMilliseconds())));
-        return new Shards(databases, partitionManager);
+        return new Shards(databases, routing, partitionManager);
     }
 }

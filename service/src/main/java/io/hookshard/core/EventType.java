@@ -7,15 +7,24 @@ import java.util.Arrays;
 
 /** What an envelope carries; the wire name is stable because it is stored in Kafka and in the shards. */
 public enum EventType {
-    ORDER_PAYMENT("payment.order", "order-payment"),
-    CHARGEBACK("payment.chargeback", "chargeback");
+    /** Keyed by the user: all of a user's orders live on one shard. */
+    ORDER_PAYMENT("payment.order", "order-payment", "user_id"),
+    /** Keyed by the order: chargebacks carry no user; the order directory names the owner. */
+    CHARGEBACK("payment.chargeback", "chargeback", "order_id");
 
     private final String wireName;
     private final String schemaName;
+    private final String partitionKeyField;
 
-    EventType(String wireName, String schemaName) {
+    EventType(String wireName, String schemaName, String partitionKeyField) {
         this.wireName = wireName;
         this.schemaName = schemaName;
+        this.partitionKeyField = partitionKeyField;
+    }
+
+    /** The payload field whose value keys the Kafka record (and so picks its partition). */
+    public String partitionKeyField() {
+        return partitionKeyField;
     }
 
     @JsonValue

@@ -63,7 +63,7 @@ public final class WebhookIntake {
                             + ")", violations);
         }
         String providerEventId = payload.get("provider_event_id").asText();
-        String key = payload.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
+        String key = payload.get(type.partitionKeyField()).asText();
         Envelope envelope = new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId,
                 clock.instant(), schemas.version(type), asReceived(body, payload));
         decodable(envelope);

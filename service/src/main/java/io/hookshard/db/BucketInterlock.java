@@ -3,6 +3,7 @@ package io.hookshard.db;
 import io.dropwizard.lifecycle.Managed;
 import io.hookshard.router.BucketMap;
 import io.hookshard.router.BucketRange;
+import io.hookshard.routing.Routing;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +24,11 @@ public final class BucketInterlock implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(BucketInterlock.class);
 
     private final ShardDatabases shards;
+    private final Routing routing;
 
-    public BucketInterlock(ShardDatabases shards) {
+    public BucketInterlock(ShardDatabases shards, Routing routing) {
         this.shards = shards;
+        this.routing = routing;
     }
 
     /** A shard's record of itself, as the last start that passed the interlock wrote it. */
@@ -34,7 +37,7 @@ public final class BucketInterlock implements Managed {
 
     @Override
     public void start() {
-        BucketMap map = shards.router().bucketMap();
+        BucketMap map = routing.bucketMap();
         List<String> problems = new ArrayList<>();
         for (String shard : shards.shardIds()) {
             try {

@@ -2,6 +2,7 @@ package io.hookshard.db;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,14 +17,19 @@ public final class DirectoryStore {
         this.shards = shards;
     }
 
+    /** An order's claim: its owner, and the bucket of the order id (the directory row's bucket). */
+    public record Claim(String orderId, String userId, int bucket) {
+    }
+
     /**
      * Claims each order for its owner on {@code shardId} (the first claim of an order stands) and returns the owner
      * each order has now: the caller's for a new claim, the earlier claimant's otherwise. An order whose owner is
      * not the one claimed is a conflict; an order absent from the result was claimed by a transaction this one could
      * not see yet (retry).
      */
-    public Map<String, String> claim(String shardId, Map<String, String> ownerByOrderId) {
-        Map<String, String> sorted = new TreeMap<>(ownerByOrderId);
+    public Map<String, String> claim(String shardId, List<Claim> claims) {
+        Map<String, Claim> sorted = new TreeMap<>();
+        claims.forEach(claim -> sorted.putIfAbsent(claim.orderId(), claim));
         return shards.jdbi(shardId).inTransaction(handle -> {
             // Sorted: concurrent claims lock order ids in the same order and cannot deadlock.
             handle.createUpdate("""
@@ -31,10 +37,9 @@ public final class DirectoryStore {
                             SELECT * FROM unnest(:orderIds::text[], :userIds::text[])
                             ON CONFLICT (order_id) DO NOTHING""")
                     .bind("orderIds", sorted.keySet().toArray(String[]::new))
-                    .bind("userIds", sorted.values().toArray(String[]::new))
+                    .bind("userIds", sorted.values().stream().map(Claim::userId).toArray(String[]::new))
                     .execute();
-            BucketUsageDao.mark(handle, sorted.keySet().stream()
-                    .map(orderId -> shards.router().route(orderId).bucket()).toList());
+            BucketUsageDao.mark(handle, sorted.values().stream().map(Claim::bucket).toList());
             // A statement of its own: under READ COMMITTED it sees claims other transactions committed meanwhile.
             return owners(handle, sorted.keySet());
         });
@@ -54,8 +59,8 @@ public final class DirectoryStore {
         return owners;
     }
 
-    /** The owner of one order, looked up on the shard that owns the order id; null when unknown. */
-    public String ownerOf(String orderId) {
-        return owners(shards.shardOf(orderId), java.util.List.of(orderId)).get(orderId);
+    /** The owner of one order, looked up on {@code shardId}, the shard of the order id; null when unknown. */
+    public String ownerOf(String shardId, String orderId) {
+        return owners(shardId, List.of(orderId)).get(orderId);
     }
 }

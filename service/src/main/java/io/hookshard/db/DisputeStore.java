@@ -40,11 +40,12 @@ public final class DisputeStore {
      * dispute is ever stored where no order is (the directory can name an owner whose order write is still under way,
      * or was refused).
      */
-    public List<WriteVerdict> write(String shardId, List<OwnedChargeback> chargebacks) {
-        return shards.jdbi(shardId).inTransaction(handle -> write(handle, chargebacks));
+    public List<WriteVerdict> write(String shardId, List<Routed<OwnedChargeback>> routed) {
+        return shards.jdbi(shardId).inTransaction(handle -> write(handle, routed));
     }
 
-    private List<WriteVerdict> write(Handle handle, List<OwnedChargeback> chargebacks) {
+    private List<WriteVerdict> write(Handle handle, List<Routed<OwnedChargeback>> routed) {
+        List<OwnedChargeback> chargebacks = routed.stream().map(Routed::item).toList();
         Set<String> present = storedOrders(handle, chargebacks);
         List<OwnedChargeback> besideOrder = chargebacks.stream()
                 .filter(owned -> present.contains(owned.event().orderId())).toList();
@@ -52,17 +53,19 @@ public final class DisputeStore {
                 (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
                 owned -> owned.event().payloadJson()));
         List<OwnedChargeback> fresh = new ArrayList<>();
+        List<Integer> buckets = new ArrayList<>();
         List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());
         int next = 0;
-        for (OwnedChargeback owned : chargebacks) {
-            if (!present.contains(owned.event().orderId())) {
+        for (Routed<OwnedChargeback> each : routed) {
+            if (!present.contains(each.item().event().orderId())) {
                 verdicts.add(WriteVerdict.ORDER_MISSING);
                 continue;
             }
             WriteVerdict verdict = admitted.get(next++);
             verdicts.add(verdict);
             if (verdict == WriteVerdict.NEW) {
-                fresh.add(owned);
+                fresh.add(each.item());
+                buckets.add(each.bucket());
             }
         }
         fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
@@ -70,8 +73,7 @@ public final class DisputeStore {
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
             upsertState(handle, newestPerDispute(fresh));
-            BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket())
-                    .toList());
+            BucketUsageDao.mark(handle, buckets);
         }
         return verdicts;
     }

@@ -3,6 +3,7 @@ package io.hookshard.db;
 import io.hookshard.api.DisputeView;
 import io.hookshard.api.OrderEventView;
 import io.hookshard.api.OrderView;
+import io.hookshard.routing.Routing;
 import org.jdbi.v3.core.Handle;
 
 import java.sql.ResultSet;
@@ -18,19 +19,21 @@ public final class OrderQueries {
             "order_id, user_id, status, amount_minor, currency, last_event_at, updated_at";
 
     private final ShardDatabases shards;
+    private final Routing routing;
     private final DirectoryStore directory;
 
-    public OrderQueries(ShardDatabases shards, DirectoryStore directory) {
+    public OrderQueries(ShardDatabases shards, Routing routing, DirectoryStore directory) {
         this.shards = shards;
+        this.routing = routing;
         this.directory = directory;
     }
 
     public Optional<OrderView> order(String orderId) {
-        String userId = directory.ownerOf(orderId);
+        String userId = directory.ownerOf(routing.shardOf(orderId), orderId);
         if (userId == null) {
             return Optional.empty();
         }
-        return shards.jdbi(shards.shardOf(userId)).withHandle(handle -> handle
+        return shards.jdbi(routing.shardOf(userId)).withHandle(handle -> handle
                 .createQuery("SELECT " + ORDER_COLUMNS + " FROM orders WHERE order_id = :orderId")
                 .bind("orderId", orderId)
                 .map((rs, ctx) -> order(rs))
@@ -39,7 +42,7 @@ public final class OrderQueries {
     }
 
     public List<OrderView> ordersOf(String userId) {
-        return shards.jdbi(shards.shardOf(userId)).withHandle(handle -> handle
+        return shards.jdbi(routing.shardOf(userId)).withHandle(handle -> handle
                 .createQuery("SELECT " + ORDER_COLUMNS + " FROM orders WHERE user_id = :userId ORDER BY order_id"
                         + " LIMIT 1000")
                 .bind("userId", userId)

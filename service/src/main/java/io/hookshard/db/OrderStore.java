@@ -30,27 +30,29 @@ public final class OrderStore {
         this.shards = shards;
     }
 
-    /** Writes {@code events}, all owned by {@code shardId}; returns each one's verdict, in input order. */
-    public List<WriteVerdict> write(String shardId, List<OrderEvent> events) {
-        return shards.jdbi(shardId).inTransaction(handle -> write(handle, events));
+    /** Writes {@code routed} events, all routed to {@code shardId}; returns each one's verdict, in input order. */
+    public List<WriteVerdict> write(String shardId, List<Routed<OrderEvent>> routed) {
+        return shards.jdbi(shardId).inTransaction(handle -> write(handle, routed));
     }
 
-    private List<WriteVerdict> write(Handle handle, List<OrderEvent> events) {
+    private List<WriteVerdict> write(Handle handle, List<Routed<OrderEvent>> routed) {
+        List<OrderEvent> events = routed.stream().map(Routed::item).toList();
         List<InboxDao.Item<OrderEvent>> items = InboxDao.items(events, OrderEvent::providerEventId,
                 OrderEvent::eventId, OrderEvent::payloadJson);
         List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
         List<OrderEvent> fresh = new java.util.ArrayList<>();
+        List<Integer> buckets = new java.util.ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             if (verdicts.get(i) == WriteVerdict.NEW) {
                 fresh.add(events.get(i));
+                buckets.add(routed.get(i).bucket());
             }
         }
         fresh.sort(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
             upsertState(handle, newestPerOrder(fresh));
-            BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket())
-                    .toList());
+            BucketUsageDao.mark(handle, buckets);
         }
         return verdicts;
     }

@@ -1,43 +1,30 @@
 package io.hookshard.db;
 
-import io.hookshard.router.ShardRouter;
 import org.jdbi.v3.core.Jdbi;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-/** The adapter from shard id to its Jdbi: the only place that knows which database a shard id means. */
+/** Shard id -> its Jdbi, and nothing else: the only place that knows which database a shard id means. */
 public final class ShardDatabases {
-    private final ShardRouter router;
     private final Map<String, Jdbi> jdbis;
+    private final List<String> shardIds;
 
-    public ShardDatabases(ShardRouter router, Map<String, Jdbi> jdbis) {
-        checkArgument(jdbis.keySet().equals(Set.copyOf(router.bucketMap().shardIds())),
-                "databases %s do not match the shards of the bucket map %s", jdbis.keySet(),
-                router.bucketMap().shardIds());
-        this.router = router;
+    /** @param jdbis in the order of config.yml */
+    public ShardDatabases(Map<String, Jdbi> jdbis) {
         this.jdbis = Map.copyOf(jdbis);
-    }
-
-    public ShardRouter router() {
-        return router;
+        this.shardIds = List.copyOf(jdbis.keySet());
     }
 
     public List<String> shardIds() {
-        return router.bucketMap().shardIds();
+        return shardIds;
     }
 
     public Jdbi jdbi(String shardId) {
         Jdbi jdbi = jdbis.get(shardId);
         checkArgument(jdbi != null, "unknown shard %s", shardId);
         return jdbi;
-    }
-
-    /** The shard that owns {@code key}. */
-    public String shardOf(String key) {
-        return router.shardOf(key);
     }
 }

@@ -9,7 +9,8 @@ import io.hookshard.core.InvalidEventException;
 import io.hookshard.db.DirectoryStore;
 import io.hookshard.db.DisputeStore;
 import io.hookshard.db.DisputeStore.OwnedChargeback;
-import io.hookshard.db.ShardDatabases;
+import io.hookshard.db.Routed;
+import io.hookshard.routing.Routing;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,17 +29,16 @@ public final class DisputeSink implements EventSink {
     public static final String ORDER_NOT_FOUND = "order_not_found";
 
     private final EventDecoder decoder;
-    private final ShardDatabases shards;
+    private final Routing routing;
     private final DirectoryStore directory;
     private final ShardedWrite<OwnedChargeback> disputeWrite;
 
-    public DisputeSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, DisputeStore disputes,
+    public DisputeSink(EventDecoder decoder, Routing routing, DirectoryStore directory, DisputeStore disputes,
                        MetricRegistry metrics) {
         this.decoder = decoder;
-        this.shards = shards;
+        this.routing = routing;
         this.directory = directory;
-        this.disputeWrite = new ShardedWrite<>(owned -> shards.shardOf(owned.userId()), disputes::write, metrics,
-                "disputes");
+        this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes");
     }
 
     @Override
@@ -53,13 +53,13 @@ public final class DisputeSink implements EventSink {
         for (int i = 0; i < envelopes.size(); i++) {
             try {
                 ChargebackEvent event = decoder.chargeback(envelopes.get(i));
-                byDirectoryShard.computeIfAbsent(shards.shardOf(event.orderId()), shard -> new ArrayList<>())
+                byDirectoryShard.computeIfAbsent(routing.shardOf(event.orderId()), shard -> new ArrayList<>())
                         .add(new Indexed<>(i, event));
             } catch (InvalidEventException e) {
                 outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
             }
         }
-        List<Indexed<OwnedChargeback>> owned = new ArrayList<>();
+        List<Indexed<Routed<OwnedChargeback>>> owned = new ArrayList<>();
         byDirectoryShard.forEach((shard, group) -> resolveOwners(shard, group, owned, outcomes));
         disputeWrite.write(owned, outcomes);
         return Arrays.asList(outcomes);
@@ -69,7 +69,7 @@ public final class DisputeSink implements EventSink {
     @Override
     public Set<String> ready(Collection<String> orderIds) {
         Map<String, List<String>> byDirectoryShard = new LinkedHashMap<>();
-        orderIds.forEach(orderId -> byDirectoryShard.computeIfAbsent(shards.shardOf(orderId),
+        orderIds.forEach(orderId -> byDirectoryShard.computeIfAbsent(routing.shardOf(orderId),
                 shard -> new ArrayList<>()).add(orderId));
         Set<String> known = new HashSet<>();
         byDirectoryShard.forEach((shard, ids) -> {
@@ -82,8 +82,8 @@ public final class DisputeSink implements EventSink {
         return known;
     }
 
-    private void resolveOwners(String shard, List<Indexed<ChargebackEvent>> group, List<Indexed<OwnedChargeback>> owned,
-                               Outcome[] outcomes) {
+    private void resolveOwners(String shard, List<Indexed<ChargebackEvent>> group,
+                               List<Indexed<Routed<OwnedChargeback>>> owned, Outcome[] outcomes) {
         Map<String, String> owners;
         try {
             owners = directory.owners(shard, group.stream().map(item -> item.item().orderId()).distinct().toList());
@@ -97,7 +97,8 @@ public final class DisputeSink implements EventSink {
                 outcomes[item.index()] = Outcome.notYet(ORDER_NOT_FOUND,
                         "order " + item.item().orderId() + " is not in the order directory yet");
             } else {
-                owned.add(new Indexed<>(item.index(), new OwnedChargeback(item.item(), userId)));
+                owned.add(new Indexed<>(item.index(), new Routed<>(new OwnedChargeback(item.item(), userId),
+                        routing.route(userId))));
             }
         }
     }

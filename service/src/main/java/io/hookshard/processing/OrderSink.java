@@ -8,12 +8,12 @@ import io.hookshard.core.InvalidEventException;
 import io.hookshard.core.OrderEvent;
 import io.hookshard.db.DirectoryStore;
 import io.hookshard.db.OrderStore;
-import io.hookshard.db.ShardDatabases;
+import io.hookshard.db.Routed;
+import io.hookshard.routing.Routing;
 import io.hookshard.db.WriteVerdict;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,16 +26,16 @@ import java.util.Map;
  */
 public final class OrderSink implements EventSink {
     private final EventDecoder decoder;
+    private final Routing routing;
     private final ShardedWrite<OrderEvent> claims;
     private final ShardedWrite<OrderEvent> orderWrite;
 
-    public OrderSink(EventDecoder decoder, ShardDatabases shards, DirectoryStore directory, OrderStore orders,
+    public OrderSink(EventDecoder decoder, Routing routing, DirectoryStore directory, OrderStore orders,
                      MetricRegistry metrics) {
         this.decoder = decoder;
-        this.claims = new ShardedWrite<>(event -> shards.shardOf(event.orderId()),
-                (shard, events) -> claim(directory, shard, events), metrics, "directory");
-        this.orderWrite = new ShardedWrite<>(event -> shards.shardOf(event.userId()), orders::write, metrics,
-                "orders");
+        this.routing = routing;
+        this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory");
+        this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders");
     }
 
     @Override
@@ -46,25 +46,29 @@ public final class OrderSink implements EventSink {
     @Override
     public List<Outcome> apply(List<Envelope> envelopes) {
         Outcome[] outcomes = new Outcome[envelopes.size()];
-        List<Indexed<OrderEvent>> decoded = new ArrayList<>();
+        List<Indexed<Routed<OrderEvent>>> byOrder = new ArrayList<>();
+        List<Indexed<Routed<OrderEvent>>> byUser = new ArrayList<>();
         for (int i = 0; i < envelopes.size(); i++) {
             try {
-                decoded.add(new Indexed<>(i, decoder.order(envelopes.get(i))));
+                OrderEvent event = decoder.order(envelopes.get(i));
+                byOrder.add(new Indexed<>(i, new Routed<>(event, routing.route(event.orderId()))));
+                byUser.add(new Indexed<>(i, new Routed<>(event, routing.route(event.userId()))));
             } catch (InvalidEventException e) {
                 outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
             }
         }
         Outcome[] claimed = new Outcome[envelopes.size()];
-        claims.write(decoded, claimed);
-        List<Indexed<OrderEvent>> owned = new ArrayList<>();
-        for (Indexed<OrderEvent> item : decoded) {
+        claims.write(byOrder, claimed);
+        List<Indexed<Routed<OrderEvent>>> owned = new ArrayList<>();
+        for (Indexed<Routed<OrderEvent>> item : byUser) {
             Outcome claim = claimed[item.index()];
+            OrderEvent event = item.item().item();
             if (claim.kind() == Outcome.Kind.APPLIED) {
                 owned.add(item);
             } else if (Outcome.CONFLICTING_REDELIVERY.equals(claim.reason())) {
                 outcomes[item.index()] = Outcome.permanent(Outcome.CONFLICTING_REDELIVERY, "order "
-                        + item.item().orderId() + " belongs to another user in the order directory; this event names "
-                        + item.item().userId() + " and is not applied");
+                        + event.orderId() + " belongs to another user in the order directory; this event names "
+                        + event.userId() + " and is not applied");
             } else {
                 outcomes[item.index()] = claim;
             }
@@ -74,12 +78,12 @@ public final class OrderSink implements EventSink {
     }
 
     /** NEW where the order is (now) the event's user's, CONFLICTING where another user claimed it first. */
-    private static List<WriteVerdict> claim(DirectoryStore directory, String shard, List<OrderEvent> events) {
-        Map<String, String> wanted = new LinkedHashMap<>();
-        events.forEach(event -> wanted.putIfAbsent(event.orderId(), event.userId()));
-        Map<String, String> owners = directory.claim(shard, wanted);
+    private static List<WriteVerdict> claim(DirectoryStore directory, String shard,
+                                            List<Routed<OrderEvent>> events) {
+        Map<String, String> owners = directory.claim(shard, events.stream().map(routed -> new DirectoryStore.Claim(
+                routed.item().orderId(), routed.item().userId(), routed.bucket())).toList());
         List<WriteVerdict> verdicts = new ArrayList<>(events.size());
-        for (OrderEvent event : events) {
+        for (OrderEvent event : events.stream().map(Routed::item).toList()) {
             String owner = owners.get(event.orderId());
             if (owner == null) {
                 // Claimed by a transaction whose commit this one's read did not see: transient, retried.

@@ -2,6 +2,7 @@ package io.hookshard.processing;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.hookshard.db.Routed;
 import io.hookshard.db.WriteVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * Writes a batch grouped by shard, one transaction per shard, and records an outcome per item. A shard that fails
@@ -20,8 +20,7 @@ import java.util.function.Function;
 final class ShardedWrite<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedWrite.class);
 
-    private final Function<T, String> shardOf;
-    private final BiFunction<String, List<T>, List<WriteVerdict>> writer;
+    private final BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer;
     private final MetricRegistry metrics;
     private final String purpose;
 
@@ -29,23 +28,22 @@ final class ShardedWrite<T> {
      * @param writer  writes items to a shard and returns each one's verdict, in input order
      * @param purpose names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
      */
-    ShardedWrite(Function<T, String> shardOf, BiFunction<String, List<T>, List<WriteVerdict>> writer,
-                 MetricRegistry metrics, String purpose) {
-        this.shardOf = shardOf;
+    ShardedWrite(BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer, MetricRegistry metrics,
+                 String purpose) {
         this.writer = writer;
         this.metrics = metrics;
         this.purpose = purpose;
     }
 
-    void write(List<Indexed<T>> items, Outcome[] outcomes) {
-        Map<String, List<Indexed<T>>> byShard = new LinkedHashMap<>();
-        for (Indexed<T> item : items) {
-            byShard.computeIfAbsent(shardOf.apply(item.item()), shard -> new ArrayList<>()).add(item);
+    void write(List<Indexed<Routed<T>>> items, Outcome[] outcomes) {
+        Map<String, List<Indexed<Routed<T>>>> byShard = new LinkedHashMap<>();
+        for (Indexed<Routed<T>> item : items) {
+            byShard.computeIfAbsent(item.item().shardId(), shard -> new ArrayList<>()).add(item);
         }
         byShard.forEach((shard, group) -> writeGroup(shard, group, outcomes));
     }
 
-    private void writeGroup(String shard, List<Indexed<T>> group, Outcome[] outcomes) {
+    private void writeGroup(String shard, List<Indexed<Routed<T>>> group, Outcome[] outcomes) {
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
         try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
                 .time()) {
@@ -60,7 +58,7 @@ final class ShardedWrite<T> {
             }
             LOG.warn("batch of {} on shard {} failed permanently ({}); retrying one by one to isolate the bad event",
                     group.size(), shard, Failures.sqlState(e));
-            for (Indexed<T> item : group) {
+            for (Indexed<Routed<T>> item : group) {
                 writeGroup(shard, List.of(item), outcomes);
             }
         }

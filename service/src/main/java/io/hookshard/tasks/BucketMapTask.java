@@ -3,6 +3,7 @@ package io.hookshard.tasks;
 import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.db.BucketInterlock;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.routing.Routing;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -11,16 +12,18 @@ import java.util.Map;
 /** {@code POST /tasks/bucket-map}: the bucket -> shard table in force, and what each shard has recorded. */
 public final class BucketMapTask extends Task {
     private final ShardDatabases shards;
+    private final Routing routing;
 
-    public BucketMapTask(ShardDatabases shards) {
+    public BucketMapTask(ShardDatabases shards, Routing routing) {
         super("bucket-map");
         this.shards = shards;
+        this.routing = routing;
     }
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-        output.printf("in force (%d buckets): %s%n", shards.router().bucketMap().bucketCount(),
-                shards.router().bucketMap().describe());
+        output.printf("in force (%d buckets): %s%n", routing.bucketMap().bucketCount(),
+                routing.bucketMap().describe());
         for (String shard : shards.shardIds()) {
             try {
                 shards.jdbi(shard).useHandle(handle -> output.printf("%s: recorded as %s; buckets holding rows: %s%n",

@@ -8,8 +8,7 @@ import io.hookshard.core.OrderEvent;
 import io.hookshard.core.PayloadSchemas;
 import io.hookshard.embedded.PostgresServer;
 import io.hookshard.router.BucketFunction;
-import io.hookshard.router.BucketMap;
-import io.hookshard.router.ShardRouter;
+import io.hookshard.router.Route;
 import io.hookshard.support.TestInfrastructure;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +48,7 @@ class TieBreakIT {
             {"evt-a\\uff5e", "won", ".000000300"}, {"evt-a\\ud83d\\ude00", "won", ".000000200"}};
 
     private static Connection connection;
+    private static final BucketFunction BUCKETS = new BucketFunction(BucketFunction.DEFAULT_BUCKETS);
     private static ShardDatabases shards;
     private final PayloadSchemas schemas = new PayloadSchemas();
     private final EventDecoder decoder = new EventDecoder(schemas);
@@ -68,9 +68,7 @@ class TieBreakIT {
         ShardMigrator.migrate(dataSource, false, Writer.nullWriter());
         // One connection for the whole class: a new one per transaction would cost most of its time.
         connection = dataSource.getConnection();
-        shards = new ShardDatabases(new ShardRouter(new BucketFunction(BucketFunction.DEFAULT_BUCKETS),
-                BucketMap.evenSplit(BucketFunction.DEFAULT_BUCKETS, List.of(SHARD))), Map.of(SHARD,
-                Jdbi.create(connection)));
+        shards = new ShardDatabases(Map.of(SHARD, Jdbi.create(connection)));
     }
 
     @AfterAll
@@ -97,7 +95,7 @@ class TieBreakIT {
                 events.add(order(prefix, event));
             }
             for (List<Integer> batch : batches) {
-                store.write(SHARD, batch.stream().map(events::get).toList());
+                store.write(SHARD, batch.stream().map(events::get).map(TieBreakIT::routed).toList());
             }
             OrderEvent newest = events.stream().max(OrderStore.EVENT_TIME).orElseThrow();
             String stored = sql("SELECT last_provider_event_id || ' ' || status FROM orders WHERE order_id = '"
@@ -119,13 +117,13 @@ class TieBreakIT {
         for (List<List<Integer>> batches : everyOrderAndBatching(CHARGEBACK_EVENTS.length)) {
             String prefix = "r" + runs++ + "-";
             // A chargeback is written only beside its order.
-            orders.write(SHARD, List.of(order(prefix, ORDER_EVENTS[0])));
+            orders.write(SHARD, List.of(routed(order(prefix, ORDER_EVENTS[0]))));
             List<DisputeStore.OwnedChargeback> events = new ArrayList<>();
             for (String[] event : CHARGEBACK_EVENTS) {
                 events.add(new DisputeStore.OwnedChargeback(chargeback(prefix, event), "user-1"));
             }
             for (List<Integer> batch : batches) {
-                store.write(SHARD, batch.stream().map(events::get).toList());
+                store.write(SHARD, batch.stream().map(events::get).map(TieBreakIT::routed).toList());
             }
             ChargebackEvent newest = events.stream().max(DisputeStore.EVENT_TIME).orElseThrow().event();
             String stored = sql("SELECT last_provider_event_id || ' ' || status FROM disputes WHERE dispute_id = '"
@@ -182,6 +180,11 @@ class TieBreakIT {
             }
         }
         return all;
+    }
+
+    /** Every event of these tests belongs to user-1, on the one shard. */
+    private static <T> Routed<T> routed(T event) {
+        return new Routed<>(event, new Route("user-1", BUCKETS.bucketOf("user-1"), SHARD));
     }
 
     /** Decoded as the consumers decode it: the envelope claims this release's schema, so non-ASCII ids pass. */
