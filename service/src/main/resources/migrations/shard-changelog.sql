@@ -120,3 +120,22 @@ ALTER TABLE dispute_events ALTER COLUMN payload TYPE json USING payload::json;
 -- something else under the same provider event id is caught as a conflict instead of passing as a duplicate. Rows
 -- admitted before this change have none and compare equal to anything.
 ALTER TABLE inbox ADD COLUMN digest bytea;
+
+--changeset hookshard:5-row-buckets
+-- Every sharded row carries the bucket of its routing key (the user's; the order id's in order_directory), so that a
+-- bucket's rows can be found, copied, verified and deleted when the bucket moves to another shard; and the
+-- transaction that last wrote it (txid), so that a move's catch-up copies exactly what changed since its previous
+-- pass (rows whose txid its previous snapshot did not see). Rows written before this change get their bucket from
+-- the service's backfill (the bucket function lives in Java); the index serves both a bucket's rows and its changes.
+ALTER TABLE inbox ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE orders ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE order_events ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE order_directory ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE disputes ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+ALTER TABLE dispute_events ADD COLUMN bucket integer, ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX inbox_bucket_idx ON inbox (bucket, txid);
+CREATE INDEX orders_bucket_idx ON orders (bucket, txid);
+CREATE INDEX order_events_bucket_idx ON order_events (bucket, txid);
+CREATE INDEX order_directory_bucket_idx ON order_directory (bucket, txid);
+CREATE INDEX disputes_bucket_idx ON disputes (bucket, txid);
+CREATE INDEX dispute_events_bucket_idx ON dispute_events (bucket, txid);

@@ -65,7 +65,7 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "10 changesets applied, latest 4-inbox-digest",
+                "buckets in config.yml: [0-511]", "11 changesets applied, latest 5-row-buckets",
                 "partitions: [dispute_events_default, order_events_default]", "orders           0 rows");
     }
 

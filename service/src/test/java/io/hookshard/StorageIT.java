@@ -3,7 +3,9 @@ package io.hookshard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookshard.db.PartitionManager;
+import io.hookshard.db.RowBuckets;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.router.BucketFunction;
 import io.hookshard.support.ConsumerLag;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
@@ -65,6 +67,53 @@ class StorageIT {
                 .isEqualTo(1);
         assertThat(ShardSql.count(home, "SELECT count(*) FROM inbox WHERE provider_event_id = ?", event)).isEqualTo(1);
         assertThat(ShardSql.count(home, "SELECT count(*) FROM orders WHERE order_id = ?", order)).isEqualTo(1);
+    }
+
+    @Test
+    void everyRowCarriesTheBucketOfItsRoutingKeyAndOldRowsAreFilled() throws Exception {
+        BucketFunction buckets = new BucketFunction(app.configuration().getShards().getBuckets());
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String user = Webhooks.randomId("user");
+            String order = Webhooks.randomId("order");
+            users.add(user);
+            postOrder(user, order, "paid", "2026-11-20T10:02:00Z");
+            assertThat(provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                    Webhooks.randomId("evt"), order, Webhooks.randomId("dispute"), "opened", "2026-11-21T10:00:00Z"))
+                    .statusCode()).isEqualTo(202);
+        }
+        awaitConsumed();
+        for (String user : users) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ShardSql.count(shardUrlOf(user),
+                    "SELECT count(*) FROM disputes WHERE user_id = ?", user) == 1);
+        }
+
+        // As if written before rows carried a bucket: the backfill gives them back the one the writers gave.
+        for (String shard : app.shardUrls()) {
+            for (String table : List.of("inbox", "orders", "order_events", "order_directory", "disputes",
+                    "dispute_events")) {
+                ShardSql.count(shard, "WITH x AS (UPDATE " + table + " SET bucket = NULL RETURNING 1)"
+                        + " SELECT count(*) FROM x");
+            }
+            Jdbi.create(shard, "postgres", "").useHandle(handle -> RowBuckets.fill(handle, buckets));
+        }
+
+        for (String shard : app.shardUrls()) {
+            for (String[] keyed : new String[][]{{"orders", "user_id"}, {"order_events", "user_id"},
+                    {"disputes", "user_id"}, {"dispute_events", "user_id"}, {"order_directory", "order_id"}}) {
+                Jdbi.create(shard, "postgres", "").useHandle(handle -> handle
+                        .createQuery("SELECT " + keyed[1] + ", bucket FROM " + keyed[0])
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getObject(2)))
+                        .forEach(row -> assertThat(row.getValue()).as(keyed[0] + " " + row.getKey())
+                                .isEqualTo(buckets.bucketOf(row.getKey()))));
+            }
+            assertThat(ShardSql.count(shard, """
+                    SELECT count(*) FROM inbox i WHERE i.bucket IS DISTINCT FROM coalesce(
+                        (SELECT e.bucket FROM order_events e WHERE i.event_type = 'payment.order'
+                           AND e.provider_event_id = i.provider_event_id LIMIT 1),
+                        (SELECT e.bucket FROM dispute_events e WHERE i.event_type = 'payment.chargeback'
+                           AND e.provider_event_id = i.provider_event_id LIMIT 1))""")).isZero();
+        }
     }
 
     @Test

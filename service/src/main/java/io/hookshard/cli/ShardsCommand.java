@@ -7,6 +7,7 @@ import io.dropwizard.db.ManagedDataSource;
 import io.hookshard.HookshardConfiguration;
 import io.hookshard.config.ShardFactory;
 import io.hookshard.db.ShardMigrator;
+import io.hookshard.router.BucketFunction;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -51,7 +52,8 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
             ManagedDataSource dataSource = shard.getDatabase().build(new MetricRegistry(), "shards." + shard.getId());
             try {
                 if (migrate) {
-                    migrate(shard, dataSource, namespace.getBoolean("dryRun"), out);
+                    migrate(shard, dataSource, namespace.getBoolean("dryRun"),
+                            new BucketFunction(config.getShards().getBuckets()), out);
                 } else {
                     ShardStatus.print(shard.getId(), dataSource, config.getShards().bucketMap(), out);
                 }
@@ -67,12 +69,12 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
         }
     }
 
-    private static void migrate(ShardFactory shard, ManagedDataSource dataSource, boolean dryRun, PrintWriter out)
-            throws Exception {
+    private static void migrate(ShardFactory shard, ManagedDataSource dataSource, boolean dryRun,
+                                BucketFunction buckets, PrintWriter out) throws Exception {
         if (dryRun) {
             out.printf("-- shard %s: pending changesets%n", shard.getId());
         }
-        ShardMigrator.migrate(dataSource, dryRun, out);
+        ShardMigrator.migrate(dataSource, dryRun, out, buckets);
         out.flush();
         if (!dryRun) {
             out.printf("shard %s: migrated%n", shard.getId());

@@ -157,7 +157,7 @@ public class ShardsFactory {
             jdbis.put(shard.getId(), jdbiFactory.build(environment, shard.getDatabase(), dataSource, name));
         }
         if (migrateOnStart) {
-            environment.lifecycle().manage(new ShardMigrations(dataSources));
+            environment.lifecycle().manage(new ShardMigrations(dataSources, new BucketFunction(buckets)));
         }
         BucketMap map = bucketMap();
         LOG.info("bucket allocation over {} buckets: {}", buckets, map.describe());

@@ -33,11 +33,12 @@ public final class DirectoryStore {
         return shards.jdbi(shardId).inTransaction(handle -> {
             // Sorted: concurrent claims lock order ids in the same order and cannot deadlock.
             handle.createUpdate("""
-                            INSERT INTO order_directory (order_id, user_id)
-                            SELECT * FROM unnest(:orderIds::text[], :userIds::text[])
+                            INSERT INTO order_directory (order_id, user_id, bucket)
+                            SELECT * FROM unnest(:orderIds::text[], :userIds::text[], :buckets::integer[])
                             ON CONFLICT (order_id) DO NOTHING""")
                     .bind("orderIds", sorted.keySet().toArray(String[]::new))
                     .bind("userIds", sorted.values().stream().map(Claim::userId).toArray(String[]::new))
+                    .bind("buckets", sorted.values().stream().map(Claim::bucket).toArray(Integer[]::new))
                     .execute();
             BucketUsageDao.mark(handle, sorted.values().stream().map(Claim::bucket).toList());
             // A statement of its own: under READ COMMITTED it sees claims other transactions committed meanwhile.

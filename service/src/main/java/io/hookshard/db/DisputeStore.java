@@ -47,13 +47,13 @@ public final class DisputeStore {
     private List<WriteVerdict> write(Handle handle, List<Routed<OwnedChargeback>> routed) {
         List<OwnedChargeback> chargebacks = routed.stream().map(Routed::item).toList();
         Set<String> present = storedOrders(handle, chargebacks);
-        List<OwnedChargeback> besideOrder = chargebacks.stream()
-                .filter(owned -> present.contains(owned.event().orderId())).toList();
+        List<Routed<OwnedChargeback>> besideOrder = routed.stream()
+                .filter(each -> present.contains(each.item().event().orderId())).toList();
         List<WriteVerdict> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, InboxDao.items(besideOrder,
                 (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
                 owned -> owned.event().payloadJson()));
         List<OwnedChargeback> fresh = new ArrayList<>();
-        List<Integer> buckets = new ArrayList<>();
+        Map<String, Integer> bucketOfUser = new java.util.HashMap<>();
         List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());
         int next = 0;
         for (Routed<OwnedChargeback> each : routed) {
@@ -65,15 +65,15 @@ public final class DisputeStore {
             verdicts.add(verdict);
             if (verdict == WriteVerdict.NEW) {
                 fresh.add(each.item());
-                buckets.add(each.bucket());
+                bucketOfUser.put(each.item().userId(), each.bucket());
             }
         }
         fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
                 .thenComparing(owned -> owned.event().providerEventId()));
         if (!fresh.isEmpty()) {
-            insertEvents(handle, fresh);
-            upsertState(handle, newestPerDispute(fresh));
-            BucketUsageDao.mark(handle, buckets);
+            insertEvents(handle, fresh, bucketOfUser);
+            upsertState(handle, newestPerDispute(fresh), bucketOfUser);
+            BucketUsageDao.mark(handle, bucketOfUser.values());
         }
         return verdicts;
     }
@@ -87,29 +87,32 @@ public final class DisputeStore {
                 .list());
     }
 
-    private static void insertEvents(Handle handle, List<OwnedChargeback> chargebacks) {
+    private static void insertEvents(Handle handle, List<OwnedChargeback> chargebacks,
+                                     Map<String, Integer> bucketOfUser) {
         CopyRows rows = new CopyRows(chargebacks.size());
         for (OwnedChargeback owned : chargebacks) {
             ChargebackEvent event = owned.event();
-            rows.text(event.disputeId()).text(event.providerEventId()).instant(event.occurredAt())
+            rows.number(bucketOfUser.get(owned.userId())).text(event.disputeId()).text(event.providerEventId())
+                    .instant(event.occurredAt())
                     .text(event.orderId()).text(owned.userId()).text(event.status().wireName()).text(event.reason())
                     .number(event.amountMinor()).text(event.currency()).text(event.eventId().toString())
                     .instant(event.receivedAt()).text(event.payloadJson())
                     .endRow();
         }
-        rows.copyInto(handle, "dispute_events", "dispute_id, provider_event_id, occurred_at, order_id, user_id,"
+        rows.copyInto(handle, "dispute_events", "bucket, dispute_id, provider_event_id, occurred_at, order_id, user_id,"
                 + " status, reason, amount_minor, currency, event_id, received_at, payload");
     }
 
     /** As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C". */
-    private static void upsertState(Handle handle, Collection<OwnedChargeback> newest) {
+    private static void upsertState(Handle handle, Collection<OwnedChargeback> newest,
+                                    Map<String, Integer> bucketOfUser) {
         handle.createUpdate("""
                         INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
-                                              currency, last_event_at, last_provider_event_id)
+                                              currency, last_event_at, last_provider_event_id, bucket)
                         SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
                                              :statuses::text[], :ranks::smallint[], :reasons::text[],
                                              :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
-                                             :providerEventIds::text[])
+                                             :providerEventIds::text[], :buckets::integer[])
                         ON CONFLICT (dispute_id) DO UPDATE SET
                             status = EXCLUDED.status,
                             status_rank = EXCLUDED.status_rank,
@@ -118,7 +121,8 @@ public final class DisputeStore {
                             currency = EXCLUDED.currency,
                             last_event_at = EXCLUDED.last_event_at,
                             last_provider_event_id = EXCLUDED.last_provider_event_id,
-                            updated_at = now()
+                            updated_at = now(),
+                            txid = pg_current_xact_id()
                         WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
                                EXCLUDED.last_provider_event_id COLLATE "C")
                             > (disputes.last_event_at, disputes.status_rank,
@@ -133,6 +137,7 @@ public final class DisputeStore {
                 .bind("currencies", Sql.texts(newest, owned -> owned.event().currency()))
                 .bind("occurredAts", Sql.instants(newest, owned -> owned.event().occurredAt()))
                 .bind("providerEventIds", Sql.texts(newest, owned -> owned.event().providerEventId()))
+                .bind("buckets", Sql.ints(newest, owned -> bucketOfUser.get(owned.userId())))
                 .execute();
     }
 

@@ -29,13 +29,13 @@ final class InboxDao {
     }
 
     /** How one event of a batch is to be written. */
-    record Item<T>(T event, String providerEventId, UUID eventId, byte[] digest) {
+    record Item<T>(T event, String providerEventId, UUID eventId, byte[] digest, int bucket) {
     }
 
-    static <T> List<Item<T>> items(List<T> events, Function<T, String> providerEventId, Function<T, UUID> eventId,
-                                   Function<T, String> payload) {
-        return events.stream().map(event -> new Item<>(event, providerEventId.apply(event), eventId.apply(event),
-                digest(payload.apply(event)))).toList();
+    static <T> List<Item<T>> items(List<Routed<T>> events, Function<T, String> providerEventId,
+                                   Function<T, UUID> eventId, Function<T, String> payload) {
+        return events.stream().map(routed -> new Item<>(routed.item(), providerEventId.apply(routed.item()),
+                eventId.apply(routed.item()), digest(payload.apply(routed.item())), routed.bucket())).toList();
     }
 
     /**
@@ -50,16 +50,17 @@ final class InboxDao {
         List<Item<T>> candidates = first.values().stream().sorted(Comparator.comparing(Item::providerEventId))
                 .toList();
         Set<String> admitted = new HashSet<>(handle.createQuery("""
-                        INSERT INTO inbox (event_type, provider_event_id, event_id, digest)
-                        SELECT :type, provider_event_id, event_id, decode(digest, 'hex')
-                        FROM unnest(:providerEventIds::text[], :eventIds::uuid[], :digests::text[])
-                             AS t(provider_event_id, event_id, digest)
+                        INSERT INTO inbox (event_type, provider_event_id, event_id, digest, bucket)
+                        SELECT :type, provider_event_id, event_id, decode(digest, 'hex'), bucket
+                        FROM unnest(:providerEventIds::text[], :eventIds::uuid[], :digests::text[],
+                                    :buckets::integer[]) AS t(provider_event_id, event_id, digest, bucket)
                         ON CONFLICT DO NOTHING
                         RETURNING provider_event_id""")
                 .bind("type", type.wireName())
                 .bind("providerEventIds", Sql.texts(candidates, Item::providerEventId))
                 .bind("eventIds", Sql.texts(candidates, item -> item.eventId().toString()))
                 .bind("digests", Sql.texts(candidates, item -> java.util.HexFormat.of().formatHex(item.digest())))
+                .bind("buckets", Sql.ints(candidates, Item::bucket))
                 .mapTo(String.class)
                 .list());
         Map<String, byte[]> reference = new HashMap<>();

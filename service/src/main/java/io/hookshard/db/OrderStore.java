@@ -36,36 +36,37 @@ public final class OrderStore {
     }
 
     private List<WriteVerdict> write(Handle handle, List<Routed<OrderEvent>> routed) {
-        List<OrderEvent> events = routed.stream().map(Routed::item).toList();
-        List<InboxDao.Item<OrderEvent>> items = InboxDao.items(events, OrderEvent::providerEventId,
+        List<InboxDao.Item<OrderEvent>> items = InboxDao.items(routed, OrderEvent::providerEventId,
                 OrderEvent::eventId, OrderEvent::payloadJson);
         List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
-        List<OrderEvent> fresh = new java.util.ArrayList<>();
-        List<Integer> buckets = new java.util.ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
+        List<Routed<OrderEvent>> fresh = new java.util.ArrayList<>();
+        for (int i = 0; i < routed.size(); i++) {
             if (verdicts.get(i) == WriteVerdict.NEW) {
-                fresh.add(events.get(i));
-                buckets.add(routed.get(i).bucket());
+                fresh.add(routed.get(i));
             }
         }
-        fresh.sort(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId));
+        fresh.sort(Comparator.comparing((Routed<OrderEvent> each) -> each.item().orderId())
+                .thenComparing(each -> each.item().providerEventId()));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
-            upsertState(handle, newestPerOrder(fresh));
-            BucketUsageDao.mark(handle, buckets);
+            Map<String, Integer> bucketOfUser = new java.util.HashMap<>();
+            fresh.forEach(each -> bucketOfUser.put(each.item().userId(), each.bucket()));
+            upsertState(handle, newestPerOrder(fresh.stream().map(Routed::item).toList()), bucketOfUser);
+            BucketUsageDao.mark(handle, fresh.stream().map(Routed::bucket).toList());
         }
         return verdicts;
     }
 
-    private static void insertEvents(Handle handle, List<OrderEvent> events) {
+    private static void insertEvents(Handle handle, List<Routed<OrderEvent>> events) {
         CopyRows rows = new CopyRows(events.size());
-        for (OrderEvent event : events) {
-            rows.text(event.orderId()).text(event.providerEventId()).instant(event.occurredAt()).text(event.userId())
+        for (Routed<OrderEvent> routed : events) {
+            OrderEvent event = routed.item();
+            rows.number(routed.bucket()).text(event.orderId()).text(event.providerEventId()).instant(event.occurredAt()).text(event.userId())
                     .text(event.status().wireName()).number(event.amountMinor()).text(event.currency())
                     .text(event.eventId().toString()).instant(event.receivedAt()).text(event.payloadJson())
                     .endRow();
         }
-        rows.copyInto(handle, "order_events", "order_id, provider_event_id, occurred_at, user_id, status,"
+        rows.copyInto(handle, "order_events", "bucket, order_id, provider_event_id, occurred_at, user_id, status,"
                 + " amount_minor, currency, event_id, received_at, payload");
     }
 
@@ -77,13 +78,14 @@ public final class OrderStore {
      * collation: that is the database's default (C in tests, en_US.utf8 in the Docker image), and altering the column
      * would take a lock on this table on every shard, while the comparison is the only place the order matters.
      */
-    private static void upsertState(Handle handle, Collection<OrderEvent> newest) {
+    private static void upsertState(Handle handle, Collection<OrderEvent> newest, Map<String, Integer> bucketOfUser) {
         handle.createUpdate("""
                         INSERT INTO orders (order_id, user_id, status, status_rank, amount_minor, currency,
-                                            last_event_at, last_provider_event_id)
+                                            last_event_at, last_provider_event_id, bucket)
                         SELECT * FROM unnest(:orderIds::text[], :userIds::text[], :statuses::text[],
                                              :ranks::smallint[], :amounts::bigint[], :currencies::text[],
-                                             :occurredAts::timestamptz[], :providerEventIds::text[])
+                                             :occurredAts::timestamptz[], :providerEventIds::text[],
+                                             :buckets::integer[])
                         ON CONFLICT (order_id) DO UPDATE SET
                             user_id = EXCLUDED.user_id,
                             status = EXCLUDED.status,
@@ -92,7 +94,8 @@ public final class OrderStore {
                             currency = EXCLUDED.currency,
                             last_event_at = EXCLUDED.last_event_at,
                             last_provider_event_id = EXCLUDED.last_provider_event_id,
-                            updated_at = now()
+                            updated_at = now(),
+                            txid = pg_current_xact_id()
                         WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
                                EXCLUDED.last_provider_event_id COLLATE "C")
                             > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id COLLATE "C")""")
@@ -104,6 +107,7 @@ public final class OrderStore {
                 .bind("currencies", Sql.texts(newest, OrderEvent::currency))
                 .bind("occurredAts", Sql.instants(newest, OrderEvent::occurredAt))
                 .bind("providerEventIds", Sql.texts(newest, OrderEvent::providerEventId))
+                .bind("buckets", Sql.ints(newest, event -> bucketOfUser.get(event.userId())))
                 .execute();
     }
 

@@ -1,6 +1,7 @@
 package io.hookshard.db;
 
 import io.dropwizard.lifecycle.Managed;
+import io.hookshard.router.BucketFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +17,10 @@ public final class ShardMigrations implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ShardMigrations.class);
 
     private final Map<String, ? extends DataSource> dataSources;
+    private final BucketFunction buckets;
 
-    public ShardMigrations(Map<String, ? extends DataSource> dataSources) {
+    public ShardMigrations(Map<String, ? extends DataSource> dataSources, BucketFunction buckets) {
+        this.buckets = buckets;
         this.dataSources = dataSources;
     }
 
@@ -25,7 +28,7 @@ public final class ShardMigrations implements Managed {
     public void start() throws Exception {
         for (Map.Entry<String, ? extends DataSource> shard : dataSources.entrySet()) {
             try {
-                ShardMigrator.migrate(shard.getValue(), false, Writer.nullWriter());
+                ShardMigrator.migrate(shard.getValue(), false, Writer.nullWriter(), buckets);
                 LOG.info("shard {} is migrated", shard.getKey());
             } catch (Exception e) {
                 throw new IllegalStateException("migration of shard " + shard.getKey() + " failed: " + e.getMessage(), e);

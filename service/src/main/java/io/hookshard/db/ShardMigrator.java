@@ -1,5 +1,6 @@
 package io.hookshard.db;
 
+import io.hookshard.router.BucketFunction;
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
@@ -8,6 +9,7 @@ import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
 import java.io.Writer;
@@ -24,8 +26,11 @@ public final class ShardMigrator {
     private ShardMigrator() {
     }
 
-    /** Applies pending changesets, or with {@code dryRun} writes their SQL to {@code sqlOutput} instead. */
-    public static void migrate(DataSource dataSource, boolean dryRun, Writer sqlOutput)
+    /**
+     * Applies pending changesets and fills the buckets of rows written before rows carried one, or with
+     * {@code dryRun} writes the changesets' SQL to {@code sqlOutput} instead.
+     */
+    public static void migrate(DataSource dataSource, boolean dryRun, Writer sqlOutput, BucketFunction buckets)
             throws SQLException, LiquibaseException {
         try (Connection connection = dataSource.getConnection()) {
             Database database = DatabaseFactory.getInstance()
@@ -37,6 +42,9 @@ public final class ShardMigrator {
                     liquibase.update(new Contexts(), new LabelExpression());
                 }
             }
+        }
+        if (!dryRun) {
+            Jdbi.create(dataSource).useHandle(handle -> RowBuckets.fill(handle, buckets));
         }
     }
 }

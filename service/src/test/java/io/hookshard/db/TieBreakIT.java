@@ -65,7 +65,7 @@ class TieBreakIT {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + name);
         dataSource.setUser(PostgresServer.USER);
-        ShardMigrator.migrate(dataSource, false, Writer.nullWriter());
+        ShardMigrator.migrate(dataSource, false, Writer.nullWriter(), BUCKETS);
         // One connection for the whole class: a new one per transaction would cost most of its time.
         connection = dataSource.getConnection();
         shards = new ShardDatabases(Map.of(SHARD, Jdbi.create(connection)));
