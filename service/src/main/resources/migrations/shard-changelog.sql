@@ -139,3 +139,42 @@ CREATE INDEX order_events_bucket_idx ON order_events (bucket, txid);
 CREATE INDEX order_directory_bucket_idx ON order_directory (bucket, txid);
 CREATE INDEX disputes_bucket_idx ON disputes (bucket, txid);
 CREATE INDEX dispute_events_bucket_idx ON dispute_events (bucket, txid);
+
+--changeset hookshard:6-bucket-ownership
+-- On every shard: the buckets it owns, as the shard itself vouches for them. Every write transaction takes a shared
+-- advisory lock and checks that its buckets are 'owned' here; a bucket move freezes buckets under the exclusive lock,
+-- so no writer can slip a row past a freeze, and a writer on an old bucket map is refused instead of splitting a
+-- user's data across shards. 'moved' stays behind as a tombstone naming the new owner.
+CREATE TABLE bucket_ownership (
+    bucket      integer     PRIMARY KEY CHECK (bucket >= 0),
+    state       text        NOT NULL CHECK (state IN ('owned', 'frozen', 'moved')),
+    map_version bigint      NOT NULL,
+    moved_to    text,
+    changed_at  timestamptz NOT NULL DEFAULT now()
+);
+
+--changeset hookshard:6-bucket-map-catalog
+-- Used on the catalog shard only (the first of config.yml): every version of the bucket map (config.yml seeds
+-- version 1; each bucket move adds one), and the moves themselves, so that a move can be resumed where it stopped.
+CREATE TABLE bucket_map_versions (
+    version      bigint      PRIMARY KEY,
+    bucket_count integer     NOT NULL,
+    assignment   text        NOT NULL,
+    reason       text        NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE bucket_moves (
+    move_id      bigserial   PRIMARY KEY,
+    buckets      text        NOT NULL,
+    from_shard   text        NOT NULL,
+    to_shard     text        NOT NULL,
+    state        text        NOT NULL CHECK (state IN ('copying', 'frozen', 'switched', 'aborted')),
+    snapshot     text,
+    rows_copied  bigint      NOT NULL DEFAULT 0,
+    map_version  bigint,
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    frozen_at    timestamptz,
+    switched_at  timestamptz,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    detail       text
+);

@@ -116,7 +116,7 @@ class OperationsIT {
     void printsTheBucketMapInForceAndWhatEachShardRecorded() throws Exception {
         String output = task("bucket-map");
 
-        assertThat(output).contains("in force (1024 buckets): shard-a=[0-511] (512 buckets), shard-b=[512-1023]")
+        assertThat(output).contains("in force: version 1 (1024 buckets): shard-a=[0-511] (512 buckets), shard-b=[512-1023]")
                 .contains("shard-a: recorded as shard-a owning [0-511]")
                 .contains("shard-b: recorded as shard-b owning [512-1023]");
     }

@@ -65,7 +65,7 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "11 changesets applied, latest 5-row-buckets",
+                "buckets in config.yml: [0-511]", "13 changesets applied, latest 6-bucket-map-catalog",
                 "partitions: [dispute_events_default, order_events_default]", "orders           0 rows");
     }
 

@@ -6,10 +6,12 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.validation.ValidationMethod;
-import io.hookshard.db.BucketInterlock;
 import io.hookshard.db.PartitionMaintenance;
 import io.hookshard.db.PartitionManager;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.routing.BucketMapFollower;
+import io.hookshard.routing.Catalog;
+import io.hookshard.routing.MapBootstrap;
 import io.hookshard.routing.Routing;
 import io.hookshard.db.ShardMigrations;
 import io.hookshard.router.BucketFunction;
@@ -50,6 +52,27 @@ public class ShardsFactory {
     @Valid
     @NotNull
     private PartitionsFactory partitions = new PartitionsFactory();
+
+    /** How often every instance looks for a newer bucket map in the catalog (a bucket move publishes one). */
+    @NotNull
+    @io.dropwizard.validation.MinDuration(value = 10, unit = java.util.concurrent.TimeUnit.MILLISECONDS)
+    private io.dropwizard.util.Duration mapRefreshInterval = io.dropwizard.util.Duration.seconds(1);
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getMapRefreshInterval() {
+        return mapRefreshInterval;
+    }
+
+    @JsonProperty
+    public void setMapRefreshInterval(io.dropwizard.util.Duration mapRefreshInterval) {
+        this.mapRefreshInterval = mapRefreshInterval;
+    }
+
+    /** The shard that holds the catalog (every version of the bucket map, and the moves): the first listed. */
+    @JsonIgnore
+    public String catalogShardId() {
+        return shards.get(0).getId();
+    }
 
     @JsonProperty
     public int getBuckets() {
@@ -138,7 +161,7 @@ public class ShardsFactory {
     }
 
     /** The shards of one service instance: their databases, who owns which key, and their event partitions. */
-    public record Shards(ShardDatabases databases, Routing routing, PartitionManager partitions) {
+    public record Shards(ShardDatabases databases, Routing routing, Catalog catalog, PartitionManager partitions) {
     }
 
     /**
@@ -160,16 +183,20 @@ public class ShardsFactory {
             environment.lifecycle().manage(new ShardMigrations(dataSources, new BucketFunction(buckets)));
         }
         BucketMap map = bucketMap();
-        LOG.info("bucket allocation over {} buckets: {}", buckets, map.describe());
+        LOG.info("bucket allocation of config.yml over {} buckets: {}", buckets, map.describe());
         ShardDatabases databases = new ShardDatabases(jdbis);
         Routing routing = new Routing(new BucketFunction(buckets), map);
-        environment.lifecycle().manage(new BucketInterlock(databases, routing));
+        Catalog catalog = new Catalog(jdbis.get(catalogShardId()), catalogShardId());
+        environment.lifecycle().manage(new MapBootstrap(databases, catalog, routing, map));
+        environment.lifecycle().manage(new BucketMapFollower(catalog, routing,
+                environment.lifecycle().scheduledExecutorService("bucket-map-follower").threads(1).build(),
+                java.time.Duration.ofMillis(mapRefreshInterval.toMilliseconds())));
         PartitionManager partitionManager = new PartitionManager(databases, Clock.systemUTC());
         ScheduledExecutorService scheduler = environment.lifecycle().scheduledExecutorService("partition-maintenance")
                 .threads(1).build();
         environment.lifecycle().manage(new PartitionMaintenance(partitionManager, scheduler,
                 partitions.getMonthsAhead(), partitions.getRetentionMonths(),
                 java.time.Duration.ofMillis(partitions.getMaintenanceInterval().toMilliseconds())));
-        return new Shards(databases, routing, partitionManager);
+        return new Shards(databases, routing, catalog, partitionManager);
     }
 }

@@ -60,7 +60,7 @@ public final class BucketInterlock implements Managed {
     }
 
     /** The problems that make {@code map} unsafe for {@code shard}; empty when it is safe. */
-    static List<String> check(Handle handle, String shard, BucketMap map) {
+    public static List<String> check(Handle handle, String shard, BucketMap map) {
         List<String> problems = new ArrayList<>();
         identity(handle).ifPresent(identity -> {
             if (!identity.shardId().equals(shard)) {
@@ -93,14 +93,14 @@ public final class BucketInterlock implements Managed {
         return BucketRange.compact(BucketUsageDao.used(handle));
     }
 
-    private static void record(Handle handle, String shard, BucketMap map) {
+    public static void record(Handle handle, String shard, BucketMap map) {
         handle.createUpdate("""
                         INSERT INTO shard_identity (shard_id, bucket_count, buckets) VALUES (:shard, :count, :buckets)
                         ON CONFLICT (singleton) DO UPDATE SET shard_id = EXCLUDED.shard_id,
                             bucket_count = EXCLUDED.bucket_count, buckets = EXCLUDED.buckets, recorded_at = now()""")
                 .bind("shard", shard)
                 .bind("count", map.bucketCount())
-                .bind("buckets", map.allocation().get(shard).toString())
+                .bind("buckets", map.allocation().getOrDefault(shard, List.of()).toString())
                 .execute();
     }
 }

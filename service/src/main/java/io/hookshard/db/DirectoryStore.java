@@ -31,6 +31,7 @@ public final class DirectoryStore {
         Map<String, Claim> sorted = new TreeMap<>();
         claims.forEach(claim -> sorted.putIfAbsent(claim.orderId(), claim));
         return shards.jdbi(shardId).inTransaction(handle -> {
+            BucketFence.admit(handle, shardId, sorted.values().stream().map(Claim::bucket).toList());
             // Sorted: concurrent claims lock order ids in the same order and cannot deadlock.
             handle.createUpdate("""
                             INSERT INTO order_directory (order_id, user_id, bucket)

@@ -41,7 +41,10 @@ public final class DisputeStore {
      * or was refused).
      */
     public List<WriteVerdict> write(String shardId, List<Routed<OwnedChargeback>> routed) {
-        return shards.jdbi(shardId).inTransaction(handle -> write(handle, routed));
+        return shards.jdbi(shardId).inTransaction(handle -> {
+            BucketFence.admit(handle, shardId, routed.stream().map(Routed::bucket).toList());
+            return write(handle, routed);
+        });
     }
 
     private List<WriteVerdict> write(Handle handle, List<Routed<OwnedChargeback>> routed) {

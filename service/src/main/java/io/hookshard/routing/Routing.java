@@ -13,10 +13,31 @@ import io.hookshard.router.ShardRouter;
 public final class Routing {
     private final BucketFunction buckets;
     private volatile ShardRouter router;
+    private volatile long version;
 
+    /** Routes with {@code map} until a version of the map in force is installed. */
     public Routing(BucketFunction buckets, BucketMap map) {
         this.buckets = buckets;
         this.router = new ShardRouter(buckets, map);
+    }
+
+    /** Routes with {@code map} from now on, if it is newer than the one in use; returns whether it was. */
+    public synchronized boolean install(long mapVersion, BucketMap map) {
+        if (mapVersion <= version) {
+            return false;
+        }
+        router = new ShardRouter(buckets, map);
+        version = mapVersion;
+        return true;
+    }
+
+    /** The version of the map in use; 0 before one was installed from the catalog. */
+    public long version() {
+        return version;
+    }
+
+    public int bucketCount() {
+        return buckets.bucketCount();
     }
 
     public Route route(String key) {

@@ -22,7 +22,7 @@ public final class BucketMapTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-        output.printf("in force (%d buckets): %s%n", routing.bucketMap().bucketCount(),
+        output.printf("in force: version %d (%d buckets): %s%n", routing.version(), routing.bucketMap().bucketCount(),
                 routing.bucketMap().describe());
         for (String shard : shards.shardIds()) {
             try {

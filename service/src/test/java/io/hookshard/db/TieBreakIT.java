@@ -69,6 +69,9 @@ class TieBreakIT {
         // One connection for the whole class: a new one per transaction would cost most of its time.
         connection = dataSource.getConnection();
         shards = new ShardDatabases(Map.of(SHARD, Jdbi.create(connection)));
+        // The one shard owns every bucket, as the service's first start would make it vouch.
+        shards.jdbi(SHARD).useTransaction(handle -> BucketFence.own(handle,
+                java.util.stream.IntStream.range(0, BUCKETS.bucketCount()).boxed().toList(), 1));
     }
 
     @AfterAll

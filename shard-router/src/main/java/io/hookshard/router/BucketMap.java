@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,48 @@ public final class BucketMap {
             moved[bucket] = owners[bucket].equals(other.owners[bucket]) ? null : "moved";
         }
         return rangesOf(moved, "moved");
+    }
+
+    /**
+     * This map with {@code buckets} given to {@code toShard}, which joins the map (listed last) if it was not in it.
+     * A shard left without buckets stays listed.
+     */
+    public BucketMap withMoved(Collection<Integer> buckets, String toShard) {
+        String[] moved = owners.clone();
+        for (int bucket : buckets) {
+            checkArgument(bucket >= 0 && bucket < moved.length, "bucket %s outside 0-%s", bucket, moved.length - 1);
+            moved[bucket] = toShard;
+        }
+        Map<String, List<BucketRange>> ranges = new LinkedHashMap<>();
+        for (String shard : allocation.keySet()) {
+            ranges.put(shard, rangesOf(moved, shard));
+        }
+        ranges.putIfAbsent(toShard, rangesOf(moved, toShard));
+        return of(moved.length, ranges);
+    }
+
+    /** A text form that {@link #decode} reads back: {@code shard-a=0-511;shard-b=512-1023} (a bare id owns none). */
+    public String encode() {
+        List<String> parts = new ArrayList<>();
+        allocation().forEach((shard, ranges) -> parts.add(ranges.isEmpty() ? shard : shard + "="
+                + String.join(",", ranges.stream().map(BucketRange::toString).toList())));
+        return String.join(";", parts);
+    }
+
+    public static BucketMap decode(int bucketCount, String encoded) {
+        Map<String, List<BucketRange>> ranges = new LinkedHashMap<>();
+        for (String part : encoded.split(";")) {
+            int equals = part.indexOf('=');
+            String shard = equals < 0 ? part : part.substring(0, equals);
+            List<BucketRange> shardRanges = new ArrayList<>();
+            if (equals >= 0) {
+                for (String range : part.substring(equals + 1).split(",")) {
+                    shardRanges.add(BucketRange.parse(range));
+                }
+            }
+            checkArgument(ranges.put(shard, shardRanges) == null, "shard %s is listed twice in %s", shard, encoded);
+        }
+        return of(bucketCount, ranges);
     }
 
     /** One line per shard, for the startup log: {@code shard-a=0-511 (512 buckets)}. */

@@ -88,4 +88,28 @@ class BucketMapTest {
         assertThatThrownBy(() -> BucketRange.parse("a-b")).hasMessageContaining("\"a-b\"");
         assertThatThrownBy(() -> BucketRange.parse("9-3")).hasMessageContaining("9-3");
     }
+
+    @Test
+    void movingBucketsToANewShardChangesOnlyTheirOwner() {
+        BucketMap map = BucketMap.evenSplit(1024, List.of("shard-a", "shard-b"));
+
+        BucketMap moved = map.withMoved(List.of(0, 1, 2, 3, 100), "shard-c");
+
+        assertThat(moved.shardOf(0)).isEqualTo("shard-c");
+        assertThat(moved.shardOf(100)).isEqualTo("shard-c");
+        assertThat(moved.shardOf(4)).isEqualTo("shard-a");
+        assertThat(moved.shardOf(600)).isEqualTo("shard-b");
+        assertThat(moved.bucketsMovedFrom(map)).containsExactly(new BucketRange(0, 3), new BucketRange(100, 100));
+        assertThat(moved.shardIds()).containsExactly("shard-a", "shard-b", "shard-c");
+    }
+
+    @Test
+    void encodesAndDecodesEveryShardIncludingOneWithoutBuckets() {
+        BucketMap map = BucketMap.evenSplit(1024, List.of("shard-a", "shard-b")).withMoved(List.of(5), "shard-c")
+                .withMoved(List.of(5), "shard-a");
+
+        assertThat(map.encode()).isEqualTo("shard-a=0-511;shard-b=512-1023;shard-c");
+        assertThat(BucketMap.decode(1024, map.encode())).isEqualTo(map);
+        assertThat(BucketMap.decode(1024, map.encode()).shardIds()).containsExactly("shard-a", "shard-b", "shard-c");
+    }
 }
