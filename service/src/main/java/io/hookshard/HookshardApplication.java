@@ -31,6 +31,7 @@ import io.hookshard.errors.UnexpectedExceptionMapper;
 import io.hookshard.errors.WebApplicationExceptionMapper;
 import io.hookshard.health.KafkaDurabilityHealthCheck;
 import io.hookshard.kafka.KafkaIngestion;
+import io.hookshard.move.BucketMover;
 import io.hookshard.kafka.TopicDurability;
 import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
@@ -42,6 +43,7 @@ import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
 import io.hookshard.tasks.BucketMapTask;
+import io.hookshard.tasks.BucketsMoveTask;
 import io.hookshard.tasks.ConsumersPauseTask;
 import io.hookshard.tasks.DlqReplayTask;
 import io.hookshard.tasks.PartitionsEnsureTask;
@@ -130,6 +132,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
         environment.admin().addTask(new BucketMapTask(shards, routing));
+        environment.admin().addTask(new BucketsMoveTask(new BucketMover(shards, built.catalog())));
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);

@@ -1,0 +1,121 @@
+package io.hookshard.move;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Copies a bucket set's rows from one shard to another, a few buckets at a time, each chunk streamed with COPY and
+ * merged into the target as the writers would merge it. A pass reads the source under one REPEATABLE READ snapshot
+ * and returns it; the next pass copies only rows whose transaction that snapshot did not see (their txid), so a
+ * catch-up misses no row that committed after, or was in flight during, the previous pass.
+ */
+final class BucketCopier {
+    private static final int BUCKETS_PER_CHUNK = 8;
+
+    /** What a pass did: the source snapshot it read under, and how many rows it copied. */
+    record Pass(String snapshot, long rows) {
+    }
+
+    /**
+     * @param since the snapshot of the previous pass, or null to copy every row of the buckets
+     */
+    Pass copy(Jdbi source, Jdbi target, List<Integer> buckets, String since, Consumer<String> progress) {
+        return source.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> {
+            // The first statement fixes the transaction's snapshot; the second reads it.
+            handle.createQuery("SELECT 1").mapTo(Integer.class).one();
+            String snapshot = handle.createQuery("SELECT pg_current_snapshot()::text").mapTo(String.class).one();
+            long rows = 0;
+            for (MovedTable table : MovedTable.values()) {
+                long tableRows = 0;
+                for (int from = 0; from < buckets.size(); from += BUCKETS_PER_CHUNK) {
+                    List<Integer> chunk = buckets.subList(from, Math.min(buckets.size(), from + BUCKETS_PER_CHUNK));
+                    tableRows += copyChunk(handle, target, table, chunk, since);
+                }
+                if (tableRows > 0) {
+                    progress.accept("  " + table.table() + ": " + tableRows + " row(s)");
+                }
+                rows += tableRows;
+            }
+            return new Pass(snapshot, rows);
+        });
+    }
+
+    private static long copyChunk(Handle source, Jdbi target, MovedTable table, List<Integer> chunk, String since) {
+        String filter = "bucket = ANY('{" + chunk.stream().map(String::valueOf).collect(Collectors.joining(","))
+                + "}'::integer[])";
+        if (since != null) {
+            filter += " AND txid >= pg_snapshot_xmin('" + since + "'::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, '"
+                    + since + "'::pg_snapshot)";
+        }
+        ByteArrayOutputStream rows = new ByteArrayOutputStream();
+        long count;
+        try {
+            count = copyApi(source).copyOut("COPY (SELECT " + table.columns() + " FROM " + table.table() + " WHERE "
+                    + filter + ") TO STDOUT", rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException("copying " + table.table() + " from the source failed: " + e.getMessage(),
+                    e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (count > 0) {
+            byte[] bytes = rows.toByteArray();
+            target.useTransaction(handle -> {
+                handle.execute("CREATE TEMP TABLE move_staging (LIKE " + table.table() + " INCLUDING DEFAULTS)"
+                        + " ON COMMIT DROP");
+                try {
+                    copyApi(handle).copyIn("COPY move_staging (" + table.columns() + ") FROM STDIN",
+                            new ByteArrayInputStream(bytes));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("copying " + table.table() + " into the target failed: "
+                            + e.getMessage(), e);
+                }
+                handle.execute(table.mergeFrom("move_staging"));
+            });
+        }
+        return count;
+    }
+
+    private static CopyManager copyApi(Handle handle) throws SQLException {
+        return handle.getConnection().unwrap(PGConnection.class).getCopyAPI();
+    }
+
+    /** Deletes a bucket set's rows from a shard, table by table, in chunks (stale copies, or a source after a move). */
+    static long delete(Jdbi shard, List<Integer> buckets) {
+        long deleted = 0;
+        for (MovedTable table : MovedTable.values()) {
+            for (int from = 0; from < buckets.size(); from += BUCKETS_PER_CHUNK) {
+                List<Integer> chunk = buckets.subList(from, Math.min(buckets.size(), from + BUCKETS_PER_CHUNK));
+                deleted += shard.withHandle(handle -> handle.createUpdate("DELETE FROM " + table.table()
+                                + " WHERE bucket = ANY(:buckets::integer[])")
+                        .bind("buckets", chunk.toArray(Integer[]::new)).execute());
+            }
+        }
+        return deleted;
+    }
+
+    /** Per table, the count and checksum of a bucket set's rows on a shard. */
+    static List<String> checksums(Jdbi shard, List<Integer> buckets) {
+        return shard.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> {
+            // Row texts must not depend on the session: timestamps print in UTC on both shards.
+            handle.execute("SET LOCAL TimeZone = 'UTC'");
+            return java.util.Arrays.stream(MovedTable.values()).map(table -> table.table() + "=" + handle
+                    .createQuery(table.checksum()).bind("buckets", buckets.toArray(Integer[]::new))
+                    .map((rs, ctx) -> rs.getLong(1) + "/" + rs.getBigDecimal(2).toPlainString()).one()).toList();
+        });
+    }
+}

@@ -1,0 +1,197 @@
+package io.hookshard.move;
+
+import io.hookshard.db.BucketFence;
+import io.hookshard.db.ShardDatabases;
+import io.hookshard.router.BucketMap;
+import io.hookshard.router.BucketRange;
+import io.hookshard.routing.Catalog;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Moves buckets to another shard while webhooks keep flowing, in the manner of Vitess' MoveTables and Citus' shard
+ * moves: copy, catch up, freeze only the moving buckets, final catch-up, verify every table (counts and an
+ * order-independent checksum), switch (the target vouches for the buckets, the catalog publishes the next map, the
+ * source keeps a tombstone), unfreeze by switching. The source's rows stay until {@code shards cleanup}.
+ *
+ * <p>Every step is recorded in the catalog's {@code bucket_moves} and safe to repeat, so a mover killed at any step
+ * is finished by running the same move again; while a killed move's buckets are frozen their records wait, nothing is
+ * lost. One move runs at a time (a session advisory lock on the catalog shard).
+ */
+public final class BucketMover {
+    private static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
+    /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
+    private static final long SMALL_DELTA = 2_000;
+    private static final int MAX_CATCH_UPS = 6;
+
+    private final ShardDatabases shards;
+    private final Catalog catalog;
+    private final BucketCopier copier = new BucketCopier();
+
+    public BucketMover(ShardDatabases shards, Catalog catalog) {
+        this.shards = shards;
+        this.catalog = catalog;
+    }
+
+    /** What a move did: the map version it switched to, the rows it copied, and how long its buckets were frozen. */
+    public record Result(long mapVersion, long rowsCopied, Duration frozenFor) {
+    }
+
+    /**
+     * Moves {@code buckets} to {@code toShard}: one move per source shard, one after the other. Buckets already there
+     * are skipped. Prints progress to {@code progress}.
+     */
+    public List<Result> move(List<Integer> buckets, String toShard, Consumer<String> progress) {
+        if (!shards.shardIds().contains(toShard)) {
+            throw new IllegalArgumentException("no shard " + toShard + " in config.yml; add it (and run `shards"
+                    + " migrate`) first");
+        }
+        Jdbi catalogDb = catalog.jdbi();
+        return catalogDb.withHandle(lockHandle -> {
+            boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", MOVE_LOCK)
+                    .mapTo(Boolean.class).one();
+            if (!locked) {
+                throw new IllegalStateException("another bucket move is running (on any instance); run this one"
+                        + " again once it is done");
+            }
+            try {
+                List<Result> results = new ArrayList<>();
+                Optional<Move> unfinished = Move.unfinished(catalogDb);
+                if (unfinished.isPresent()) {
+                    Move move = unfinished.get();
+                    progress.accept("resuming move " + move.id() + " of buckets " + BucketRange.compact(move.buckets())
+                            + " from " + move.from() + " to " + move.to() + " (state " + move.state() + ")");
+                    results.add(run(move, progress));
+                }
+                BucketMap map = catalog.latest().orElseThrow().map();
+                for (String source : map.shardIds()) {
+                    List<Integer> ofSource = buckets.stream().filter(bucket -> map.shardOf(bucket).equals(source))
+                            .distinct().sorted().toList();
+                    if (ofSource.isEmpty() || source.equals(toShard)) {
+                        continue;
+                    }
+                    results.add(run(Move.start(catalogDb, ofSource, source, toShard), progress));
+                }
+                if (results.isEmpty()) {
+                    progress.accept("nothing to move: buckets " + BucketRange.compact(buckets) + " are on " + toShard);
+                }
+                return results;
+            } finally {
+                lockHandle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", MOVE_LOCK).mapTo(Boolean.class)
+                        .one();
+            }
+        });
+    }
+
+    private Result run(Move move, Consumer<String> progress) {
+        Jdbi source = shards.jdbi(move.from());
+        Jdbi target = shards.jdbi(move.to());
+        long copied = move.rowsCopied();
+        long frozenAt = 0;
+        if (move.state().equals("copying")) {
+            if (move.snapshot() == null) {
+                requireTargetDoesNotOwn(target, move);
+                long stale = BucketCopier.delete(target, move.buckets());
+                if (stale > 0) {
+                    progress.accept("deleted " + stale + " stale row(s) of these buckets on " + move.to());
+                }
+                progress.accept("copying buckets " + BucketRange.compact(move.buckets()) + " from " + move.from()
+                        + " to " + move.to());
+            }
+            BucketCopier.Pass pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
+            copied += pass.rows();
+            move = move.copied(pass.snapshot(), copied);
+            for (int round = 1; round <= MAX_CATCH_UPS && pass.rows() >= SMALL_DELTA; round++) {
+                progress.accept("catching up (pass " + round + ")");
+                pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
+                copied += pass.rows();
+                move = move.copied(pass.snapshot(), copied);
+            }
+            frozenAt = System.nanoTime();
+            List<Integer> moving = move.buckets();
+            int frozen = source.inTransaction(handle -> BucketFence.freeze(handle, moving));
+            move = move.frozen();
+            progress.accept("froze " + frozen + " bucket(s) on " + move.from() + "; their records wait, every other"
+                    + " bucket flows");
+        } else if (move.state().equals("frozen")) {
+            frozenAt = System.nanoTime();
+        }
+        if (move.state().equals("frozen")) {
+            long version = switchOver(move, source, target, progress);
+            copied = Math.max(copied, move.rowsCopied());
+            Duration frozenFor = Duration.ofNanos(System.nanoTime() - frozenAt);
+            progress.accept("switched: buckets " + BucketRange.compact(move.buckets()) + " are on " + move.to()
+                    + " (map version " + version + "); frozen for " + frozenFor.toMillis() + " ms; " + copied
+                    + " row(s) copied; the source's rows stay until `shards cleanup`");
+            return new Result(version, copied, frozenFor);
+        }
+        return new Result(move.mapVersion(), copied, Duration.ZERO);
+    }
+
+    /** Final catch-up, verification, then the switch: each part idempotent, so a resumed move repeats it safely. */
+    private long switchOver(Move frozen, Jdbi source, Jdbi target, Consumer<String> progress) {
+        Move move = frozen;
+        Catalog.Versioned inForce = catalog.latest().orElseThrow();
+        boolean published = move.buckets().stream().allMatch(b -> inForce.map().shardOf(b).equals(frozen.to()));
+        long version;
+        if (published) {
+            version = inForce.version();
+        } else {
+            BucketCopier.Pass last = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
+            move = move.copied(last.snapshot(), move.rowsCopied() + last.rows());
+            verify(move, source, target, progress);
+            BucketMap next = inForce.map().withMoved(move.buckets(), move.to());
+            Move finalMove = move;
+            version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
+                    + BucketRange.compact(finalMove.buckets()) + " from " + finalMove.from() + " to "
+                    + finalMove.to()));
+        }
+        long mapVersion = version;
+        Move finalMove = move;
+        target.useTransaction(handle -> BucketFence.own(handle, finalMove.buckets(), mapVersion));
+        source.useTransaction(handle -> BucketFence.moved(handle, finalMove.buckets(), finalMove.to(), mapVersion));
+        move.switched(mapVersion);
+        return mapVersion;
+    }
+
+    /** Counts and checksums per table must match; one full re-copy is tried before the move gives up. */
+    private void verify(Move move, Jdbi source, Jdbi target, Consumer<String> progress) {
+        List<String> expected = BucketCopier.checksums(source, move.buckets());
+        List<String> actual = BucketCopier.checksums(target, move.buckets());
+        if (expected.equals(actual)) {
+            progress.accept("verified: " + String.join(", ", expected.stream()
+                    .map(each -> each.substring(0, each.indexOf('/'))).toList()) + " rows match");
+            return;
+        }
+        progress.accept("verification found differences (" + expected + " vs " + actual + "); copying everything"
+                + " once more");
+        copier.copy(source, target, move.buckets(), null, progress);
+        actual = BucketCopier.checksums(target, move.buckets());
+        if (!expected.equals(actual)) {
+            source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
+            move.aborted("verification failed: " + expected + " vs " + actual);
+            throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again:"
+                    + " the target's copy differs from the source's: " + expected + " vs " + actual);
+        }
+    }
+
+    private static void requireTargetDoesNotOwn(Jdbi target, Move move) {
+        List<Integer> owned = target.withHandle(handle -> ownedOrFrozen(handle, move.buckets()));
+        if (!owned.isEmpty()) {
+            throw new IllegalStateException(move.to() + " already vouches for buckets " + BucketRange.compact(owned));
+        }
+    }
+
+    private static List<Integer> ownedOrFrozen(Handle handle, List<Integer> buckets) {
+        return handle.createQuery("""
+                        SELECT bucket FROM bucket_ownership
+                        WHERE bucket = ANY(:buckets::integer[]) AND state IN ('owned', 'frozen') ORDER BY bucket""")
+                .bind("buckets", buckets.toArray(Integer[]::new)).mapTo(Integer.class).list();
+    }
+}

@@ -1,0 +1,50 @@
+package io.hookshard.tasks;
+
+import io.dropwizard.servlets.tasks.Task;
+import io.hookshard.move.BucketMover;
+import io.hookshard.router.BucketRange;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /tasks/buckets-move?buckets=<ranges>&to=<shard id>}: moves buckets to a shard while webhooks keep
+ * flowing, printing each step; ends with a summary. Run again, it finishes a move that was interrupted.
+ */
+public final class BucketsMoveTask extends Task {
+    private final BucketMover mover;
+
+    public BucketsMoveTask(BucketMover mover) {
+        super("buckets-move");
+        this.mover = mover;
+    }
+
+    @Override
+    public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+        String ranges = TaskParameters.string(parameters, "buckets");
+        String to = TaskParameters.string(parameters, "to");
+        if (ranges == null || to == null) {
+            throw new IllegalArgumentException("buckets (e.g. 0-255,300) and to (a shard id) are required");
+        }
+        List<BucketMover.Result> results = mover.move(parse(ranges), to, line -> {
+            output.println(line);
+            output.flush();
+        });
+        output.printf("done: %d move(s); %s%n", results.size(), results);
+        output.flush();
+    }
+
+    /** {@code 0-255,300} as the buckets it names. */
+    public static List<Integer> parse(String ranges) {
+        List<Integer> buckets = new ArrayList<>();
+        for (String range : ranges.split(",")) {
+            BucketRange parsed = BucketRange.parse(range);
+            for (int bucket = parsed.first(); bucket <= parsed.last(); bucket++) {
+                buckets.add(bucket);
+            }
+        }
+        return buckets;
+    }
+}
