@@ -38,6 +38,7 @@ public final class EventDecoder {
                 payload.string("currency"),
                 instant(payload.string("occurred_at")),
                 envelope.receivedAt(),
+                envelope.stored(),
                 envelope.payload());
     }
 
@@ -54,6 +55,7 @@ public final class EventDecoder {
                 payload.string("currency"),
                 instant(payload.string("occurred_at")),
                 envelope.receivedAt(),
+                envelope.stored(),
                 envelope.payload());
     }
 

@@ -49,7 +49,7 @@ public final class DisputeStore {
                 .filter(owned -> present.contains(owned.event().orderId())).toList();
         List<WriteVerdict> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, InboxDao.items(besideOrder,
                 (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
-                owned -> owned.event().payloadJson()));
+                owned -> owned.event().content()));
         List<OwnedChargeback> fresh = new ArrayList<>();
         List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());
         int next = 0;

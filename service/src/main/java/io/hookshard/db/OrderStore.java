@@ -33,7 +33,7 @@ public final class OrderStore {
 
     private List<WriteVerdict> write(Handle handle, List<OrderEvent> events) {
         List<InboxDao.Item<OrderEvent>> items = InboxDao.items(events, OrderEvent::providerEventId,
-                OrderEvent::eventId, OrderEvent::payloadJson);
+                OrderEvent::eventId, OrderEvent::content);
         List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
         List<OrderEvent> fresh = new java.util.ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
