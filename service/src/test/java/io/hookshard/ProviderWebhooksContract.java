@@ -94,6 +94,8 @@ abstract class ProviderWebhooksContract {
         assertThat(ShardSql.count(home, "SELECT count(*) FROM inbox WHERE event_id = ?::uuid", eventId)).isEqualTo(1);
         assertThat(ShardSql.string(home, "SELECT payload::text FROM order_events WHERE order_id = ?",
                 ids.get("order_id"))).isEqualTo(first);
+        // Not a conflicting redelivery either: nothing dead-lettered.
+        assertThat(Topics.recordCount(app().bootstrapServers(), app().ordersTopic() + ".dlq")).isZero();
     }
 
     @Test
