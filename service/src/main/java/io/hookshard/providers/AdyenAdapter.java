@@ -78,8 +78,9 @@ public final class AdyenAdapter implements ProviderAdapter {
     @Override
     public List<String> events(JsonNode body) throws MappingException {
         JsonNode items = body.path("notificationItems");
-        if (!items.isArray()) {
-            throw new MappingException("/notificationItems", "must be an array of notification items");
+        // Adyen never posts an empty batch; answering one [accepted] would acknowledge a request nobody signed.
+        if (!items.isArray() || items.isEmpty()) {
+            throw new MappingException("/notificationItems", "must be an array of notification items, not empty");
         }
         List<String> pointers = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {

@@ -163,6 +163,7 @@ class AdyenWebhooksTest {
 
         refused(() -> admitted(ProviderFixtures.adyenBatch(unsigned)), 401, "missing_signature");
         refused(() -> admitted("{\"live\":\"false\"}"), 422, "schema_violation");
+        refused(() -> admitted("{\"live\":\"false\",\"notificationItems\":[]}"), 422, "schema_violation");
         refused(() -> admitted("{\"notificationItems\":[{\"Other\":{}}]}"), 422, "schema_violation");
     }
 
