@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonPointer;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * How one provider's adapter is configured. {@code secrets} is the configured text, comma-separated, each provider
@@ -38,8 +40,8 @@ public record ProviderSettings(String secrets, String userId, String orderId, St
     }
 
     /** The configured secrets, trimmed, blanks dropped. */
-    java.util.List<String> secretList() {
-        return java.util.Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> secretList() {
+        return Arrays.stream(secrets.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static void checkPointer(String name, String pointer) {
