@@ -37,11 +37,13 @@ import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
+import io.hookshard.providers.ProviderIntake;
 import io.hookshard.resources.OrderResource;
-import io.hookshard.routing.Routing;
+import io.hookshard.resources.ProviderWebhookResource;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
+import io.hookshard.routing.Routing;
 import io.hookshard.tasks.BucketMapTask;
 import io.hookshard.tasks.BucketsMoveTask;
 import io.hookshard.tasks.ConsumersPauseTask;
@@ -121,6 +123,10 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
                 environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
+                config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
+        ProviderIntake providers = new ProviderIntake(config.getWebhooks().providerAdapters(Clock.systemUTC()),
+                environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());
+        environment.jersey().register(new ProviderWebhookResource(providers, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
         environment.jersey().register(new OrderResource(new OrderQueries(shards, routing, directory)));

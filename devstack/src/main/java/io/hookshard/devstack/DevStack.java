@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DevStack {
     /** Dev mode's well-known webhook secret; config.yml itself trusts no secret unless one is configured. */
     public static final String DEV_SECRET = "whsec_aG9va3NoYXJkLWRldi1zZWNyZXQtbm90LWZvci1wcm9kdWN0aW9u";
+    /** Dev mode's well-known keys of the providers' own endpoints (README, "Providers' own webhooks"). */
+    public static final String DEV_ADYEN_HMAC_KEY = "686F6F6B73686172642D6465762D616479656E2D6B65792D6E6F742D70726F64";
+    public static final String DEV_CHECKOUT_SECRET = "hookshard-dev-checkout-secret-not-for-production";
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
 
     private DevStack() {
@@ -70,6 +73,9 @@ public final class DevStack {
 
         // config.yml reads env vars; dev mode adds its own defaults as Dropwizard overrides (dw.*) instead.
         defaultTo("HOOKSHARD_WEBHOOK_SECRETS", "dw.webhooks.secrets", DEV_SECRET);
+        defaultTo("HOOKSHARD_STRIPE_SECRETS", "dw.webhooks.providers.stripe.secrets", DEV_SECRET);
+        defaultTo("HOOKSHARD_ADYEN_HMAC_KEYS", "dw.webhooks.providers.adyen.secrets", DEV_ADYEN_HMAC_KEY);
+        defaultTo("HOOKSHARD_CHECKOUT_SECRETS", "dw.webhooks.providers.checkout.secrets", DEV_CHECKOUT_SECRET);
         defaultTo("HOOKSHARD_MIGRATE_ON_START", "dw.shards.migrateOnStart", "true");
         defaultTo("KAFKA_BROKERS", "dw.kafka.bootstrapServers", kafka.bootstrapServers());
         defaultTo("SHARD_A_URL", "dw.shards.shards[0].database.url", shards.get(0).jdbcUrl());
@@ -123,6 +129,27 @@ public final class DevStack {
                 {"provider_event_id":"evt-dev-1","user_id":"user-dev-1","order_id":"order-dev-1","status":"paid",\
                 "amount_minor":1999,"currency":"EUR","occurred_at":"2026-11-23T10:00:00Z","note":"extra fields are kept"}
                 """, StandardCharsets.UTF_8);
+        // The providers' own formats, for the README's examples; `sign --scheme adyen` adds the items' signatures.
+        Files.writeString(data.resolve("sample-stripe.json"), """
+                {"id":"evt_dev_1","object":"event","type":"charge.succeeded","created":1795168800,\
+                "data":{"object":{"id":"ch_dev_1","object":"charge","amount":2500,"currency":"eur",\
+                "metadata":{"user_id":"user-dev-2","order_id":"order-dev-2"}}}}
+                """, StandardCharsets.UTF_8);
+        Files.writeString(data.resolve("sample-adyen.json"), """
+                {"live":"false","notificationItems":[{"NotificationRequestItem":{"eventCode":"AUTHORISATION",\
+                "success":"true","pspReference":"7914073381342284","merchantAccountCode":"DevShop",\
+                "merchantReference":"order-dev-3","amount":{"value":1200,"currency":"EUR"},\
+                "eventDate":"2026-11-20T11:00:00+01:00","additionalData":{"shopperReference":"user-dev-3"}}},\
+                {"NotificationRequestItem":{"eventCode":"CAPTURE","success":"true","pspReference":"8816178952135121",\
+                "originalReference":"7914073381342284","merchantAccountCode":"DevShop",\
+                "merchantReference":"order-dev-3","amount":{"value":1200,"currency":"EUR"},\
+                "eventDate":"2026-11-20T11:05:00+01:00","additionalData":{"shopperReference":"user-dev-3"}}}]}
+                """, StandardCharsets.UTF_8);
+        Files.writeString(data.resolve("sample-checkout.json"), """
+                {"id":"evt_dev_4","type":"payment_captured","created_on":"2026-11-20T10:00:00Z",\
+                "data":{"id":"pay_dev_4","amount":900,"currency":"EUR","reference":"order-dev-4",\
+                "metadata":{"user_id":"user-dev-4"}}}
+                """, StandardCharsets.UTF_8);
         return sample;
     }
 
@@ -149,6 +176,8 @@ public final class DevStack {
                 Then look at what was stored:
                   curl -s http://localhost:%d/orders/order-dev-1
                   curl -s http://localhost:%d/users/user-dev-1/orders
+                Stripe, Adyen and Checkout.com post their own formats to /webhooks/stripe, /webhooks/adyen and
+                /webhooks/checkout; samples are beside sample-order.json (README, "Providers' own webhooks").
                 Ctrl-C stops everything: the service, then Kafka, then the shards.
                 ==================================================================================================
                 """.formatted(app, admin, ports.kafka(), ports.shardA(), ports.shardB(), data, secret, DEV_SECRET, sample,

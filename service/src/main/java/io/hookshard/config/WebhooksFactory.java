@@ -7,19 +7,30 @@ import io.dropwizard.validation.MaxDataSize;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.dropwizard.validation.ValidationMethod;
 import io.hookshard.core.EventType;
+import io.hookshard.providers.ProviderAdapter;
+import io.hookshard.providers.ProviderAdapters;
+import io.hookshard.providers.ProviderSettings;
 import io.hookshard.security.SignatureVerifier;
 import io.hookshard.security.StandardWebhookVerifier;
 import io.hookshard.security.StripeSignatureVerifier;
 import io.hookshard.security.WebhookSecrets;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** How webhooks are authenticated and bounded. Secrets come from HOOKSHARD_WEBHOOK_SECRETS, never from the file. */
+/**
+ * How webhooks are authenticated and bounded. Secrets come from environment variables, never from the file:
+ * HOOKSHARD_WEBHOOK_SECRETS for Hookshard's own endpoints, one variable per provider for the providers' own.
+ */
 public class WebhooksFactory {
     /** Comma-separated {@code whsec_...} secrets; empty or unset means every webhook is refused (fail closed). */
     private String secrets = "";
@@ -47,6 +58,14 @@ public class WebhooksFactory {
             return valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         }
     }
+
+    /**
+     * Providers posting their own format, by name ({@link ProviderAdapters#names()}). A provider not listed, or
+     * listed without secrets, has its endpoint refuse everything.
+     */
+    @Valid
+    @NotNull
+    private Map<String, @Valid @NotNull ProviderFactory> providers = new LinkedHashMap<>();
 
     @NotNull
     @MinDataSize(1)
@@ -102,6 +121,29 @@ public class WebhooksFactory {
     @JsonProperty
     public void setChargebacksScheme(SignatureScheme chargebacksScheme) {
         this.chargebacksScheme = chargebacksScheme;
+    }
+
+    @JsonProperty
+    public Map<String, ProviderFactory> getProviders() {
+        return providers;
+    }
+
+    @JsonProperty
+    public void setProviders(Map<String, ProviderFactory> providers) {
+        this.providers = providers == null ? new LinkedHashMap<>() : providers;
+    }
+
+    @JsonIgnore
+    @ValidationMethod(message = "webhooks.providers names a provider Hookshard has no adapter for")
+    public boolean isEveryProviderKnown() {
+        return ProviderAdapters.names().containsAll(providers.keySet());
+    }
+
+    /** An adapter for every provider Hookshard knows, each with its configuration (or none: it refuses all). */
+    public List<ProviderAdapter> providerAdapters(Clock clock) {
+        java.time.Duration tolerance = java.time.Duration.ofSeconds(timestampTolerance.toSeconds());
+        return ProviderAdapters.build(name -> providers.containsKey(name)
+                ? providers.get(name).settings(tolerance, clock) : ProviderSettings.none(tolerance, clock));
     }
 
     public WebhookSecrets secrets() {

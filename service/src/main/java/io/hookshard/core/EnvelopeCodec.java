@@ -36,6 +36,15 @@ public final class EnvelopeCodec {
             }
             out.writeFieldName("payload");
             out.writeRawValue(envelope.payload());
+            // Only for a provider's event, so Hookshard's own envelopes are written exactly as before.
+            if (envelope.provider() != null) {
+                out.writeStringField("provider", envelope.provider());
+                if (envelope.mapping() != null) {
+                    out.writeStringField("mapping", envelope.mapping());
+                }
+                out.writeFieldName("provider_payload");
+                out.writeRawValue(envelope.providerPayload());
+            }
             out.writeEndObject();
             out.flush();
             return bytes.toByteArray();
@@ -65,6 +74,9 @@ public final class EnvelopeCodec {
             String receivedAt = null;
             String schema = null;
             String payload = null;
+            String provider = null;
+            String mapping = null;
+            String providerPayload = null;
             while (in.nextToken() == JsonToken.FIELD_NAME) {
                 String name = in.currentName();
                 JsonToken token = in.nextToken();
@@ -76,15 +88,22 @@ public final class EnvelopeCodec {
                     case "received_at" -> receivedAt = text(in, name);
                     case "schema" -> schema = token == JsonToken.VALUE_NULL ? null : text(in, name);
                     case "payload" -> payload = object(in, value);
+                    case "provider" -> provider = token == JsonToken.VALUE_NULL ? null : text(in, name);
+                    case "mapping" -> mapping = token == JsonToken.VALUE_NULL ? null : text(in, name);
+                    case "provider_payload" -> providerPayload = token == JsonToken.VALUE_NULL ? null
+                            : object(in, value);
                     default -> in.skipChildren();
                 }
             }
             if (in.nextToken() != null) {
                 throw invalid("trailing content after the envelope");
             }
+            if ((provider == null) != (providerPayload == null)) {
+                throw invalid("provider and provider_payload go together");
+            }
             return new Envelope(uuid(required(eventId, "event_id")), required(key, "key"),
                     eventType(required(type, "type")), webhookId, instant(required(receivedAt, "received_at")),
-                    schema, required(payload, "payload"));
+                    schema, required(payload, "payload"), provider, mapping, providerPayload);
         } catch (IOException e) {
             throw invalid(e.getMessage());
         }
@@ -113,7 +132,7 @@ public final class EnvelopeCodec {
     /** The raw text of the object at the parser, taken from the input bytes by offset. */
     private static String object(JsonParser in, byte[] value) throws IOException, InvalidEventException {
         if (in.currentToken() != JsonToken.START_OBJECT) {
-            throw invalid("payload is not a JSON object");
+            throw invalid(in.currentName() + " is not a JSON object");
         }
         int start = (int) in.currentTokenLocation().getByteOffset();
         in.skipChildren();

@@ -38,32 +38,47 @@ public final class EventDecoder {
     public OrderEvent order(Envelope envelope) throws InvalidEventException {
         validated(envelope, EventType.ORDER_PAYMENT);
         PayloadFields.Values payload = orderFields.read(envelope.payload());
-        return new OrderEvent(envelope.eventId(),
-                payload.string("provider_event_id"),
-                payload.string("user_id"),
-                payload.string("order_id"),
-                status(payload, OrderStatus::fromWireName),
-                payload.integer("amount_minor"),
-                payload.string("currency"),
-                instant(payload.string("occurred_at")),
-                envelope.receivedAt(),
-                envelope.payload());
+        String providerEventId = payload.string("provider_event_id");
+        String userId = payload.string("user_id");
+        String orderId = payload.string("order_id");
+        OrderStatus status = status(payload, OrderStatus::fromWireName);
+        long amountMinor = payload.integer("amount_minor");
+        String currency = payload.string("currency");
+        Instant occurredAt = instant(payload.string("occurred_at"));
+        return new OrderEvent(envelope.eventId(), providerEventId, userId, orderId, status, amountMinor, currency,
+                occurredAt, envelope.receivedAt(), envelope.stored(), content(providerEventId, userId, orderId,
+                status.wireName(), Long.toString(amountMinor), currency, Rfc3339.format(occurredAt)));
     }
 
     public ChargebackEvent chargeback(Envelope envelope) throws InvalidEventException {
         validated(envelope, EventType.CHARGEBACK);
         PayloadFields.Values payload = chargebackFields.read(envelope.payload());
-        return new ChargebackEvent(envelope.eventId(),
-                payload.string("provider_event_id"),
-                payload.string("order_id"),
-                payload.string("dispute_id"),
-                status(payload, DisputeStatus::fromWireName),
-                payload.string("reason"),
-                payload.integer("amount_minor"),
-                payload.string("currency"),
-                instant(payload.string("occurred_at")),
-                envelope.receivedAt(),
-                envelope.payload());
+        String providerEventId = payload.string("provider_event_id");
+        String orderId = payload.string("order_id");
+        String disputeId = payload.string("dispute_id");
+        DisputeStatus status = status(payload, DisputeStatus::fromWireName);
+        String reason = payload.string("reason");
+        long amountMinor = payload.integer("amount_minor");
+        String currency = payload.string("currency");
+        Instant occurredAt = instant(payload.string("occurred_at"));
+        return new ChargebackEvent(envelope.eventId(), providerEventId, orderId, disputeId, status, reason,
+                amountMinor, currency, occurredAt, envelope.receivedAt(), envelope.stored(), content(providerEventId,
+                orderId, disputeId, status.wireName(), reason, Long.toString(amountMinor), currency,
+                Rfc3339.format(occurredAt)));
+    }
+
+    /**
+     * What the inbox compares when the same provider event arrives again: the fields Hookshard applies, as decoded, so
+     * that a retry in other whitespace or key order, or with a provider's own bookkeeping changed (Stripe's
+     * pending_webhooks), is the same event, and one with another amount or status is not. Each field is prefixed
+     * with its length, so no field's text can pass for a boundary.
+     */
+    private static String content(String... fields) {
+        StringBuilder content = new StringBuilder();
+        for (String field : fields) {
+            content.append(field.length()).append(':').append(field);
+        }
+        return content.toString();
     }
 
     private void validated(Envelope envelope, EventType expected) throws InvalidEventException {

@@ -54,7 +54,7 @@ public final class DisputeStore {
                 .filter(each -> present.contains(each.item().event().orderId())).toList();
         List<WriteVerdict> admitted = InboxDao.admit(handle, EventType.CHARGEBACK, InboxDao.items(besideOrder,
                 (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
-                owned -> owned.event().payloadJson()));
+                owned -> owned.event().content()));
         List<OwnedChargeback> fresh = new ArrayList<>();
         Map<String, Integer> bucketOfUser = new java.util.HashMap<>();
         List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());

@@ -40,7 +40,7 @@ public final class OrderStore {
 
     private List<WriteVerdict> write(Handle handle, List<Routed<OrderEvent>> routed) {
         List<InboxDao.Item<OrderEvent>> items = InboxDao.items(routed, OrderEvent::providerEventId,
-                OrderEvent::eventId, OrderEvent::payloadJson);
+                OrderEvent::eventId, OrderEvent::content);
         List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
         List<Routed<OrderEvent>> fresh = new java.util.ArrayList<>();
         for (int i = 0; i < routed.size(); i++) {

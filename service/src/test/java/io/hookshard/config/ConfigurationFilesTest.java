@@ -9,12 +9,16 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.hookshard.HookshardConfiguration;
+import io.hookshard.providers.ProviderAdapter;
+import io.hookshard.security.SignatureException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every YAML file the project ships parses into the real configuration and passes its validation. */
 class ConfigurationFilesTest {
@@ -69,6 +73,33 @@ class ConfigurationFilesTest {
         if (System.getenv("HOOKSHARD_WEBHOOK_SECRETS") == null) {
             assertThat(load(REPO.resolve("config.yml")).getWebhooks().secrets().isEmpty()).isTrue();
         }
+    }
+
+    @Test
+    void everyProviderEndpointFailsClosedWithoutItsSecrets() throws Exception {
+        for (String file : List.of("config.yml", "config-docker.yml")) {
+            WebhooksFactory webhooks = load(REPO.resolve(file)).getWebhooks();
+
+            assertThat(webhooks.getProviders()).as(file).containsOnlyKeys("stripe", "adyen", "checkout");
+            for (ProviderAdapter adapter : webhooks.providerAdapters(java.time.Clock.systemUTC())) {
+                String variable = Map.of("stripe", "HOOKSHARD_STRIPE_SECRETS", "adyen", "HOOKSHARD_ADYEN_HMAC_KEYS",
+                        "checkout", "HOOKSHARD_CHECKOUT_SECRETS").get(adapter.name());
+                if (System.getenv(variable) == null) {
+                    assertThatThrownBy(() -> adapter.verify(name -> null, new byte[0])).as(file + " " + variable)
+                            .isInstanceOf(SignatureException.class)
+                            .extracting(e -> ((SignatureException) e).reason()).isEqualTo("no_secret_configured");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aProviderWithoutAnAdapterIsAConfigurationError() {
+        WebhooksFactory webhooks = new WebhooksFactory();
+        webhooks.setProviders(Map.of("paypal", new ProviderFactory()));
+
+        assertThat(Validators.newValidator().validate(webhooks)).extracting(violation -> violation.getMessage())
+                .containsExactly("webhooks.providers names a provider Hookshard has no adapter for");
     }
 
     @Test

@@ -59,6 +59,63 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void writesHookshardsOwnEnvelopesExactlyAsBeforeProvidersExisted() {
+        Envelope envelope = new Envelope(UUID.fromString("00000000-0000-0000-0000-000000000001"), "u-1",
+                EventType.ORDER_PAYMENT, "msg_1", Instant.parse("2026-11-23T10:15:30Z"),
+                "order-payment@0123456789abcdef", "{\"a\": 1}");
+
+        assertThat(new String(codec.encode(envelope), StandardCharsets.UTF_8)).isEqualTo("""
+                {"event_id":"00000000-0000-0000-0000-000000000001","key":"u-1","type":"payment.order",\
+                "webhook_id":"msg_1","received_at":"2026-11-23T10:15:30Z","schema":"order-payment@0123456789abcdef",\
+                "payload":{"a": 1}}""");
+    }
+
+    @Test
+    void roundTripsAProviderEnvelopeWithBothTextsUntouched() throws Exception {
+        String providerItem = """
+                {"id": "evt_1", "type": "charge.succeeded",
+                  "data": {"object": {"amount": 1999, "note": "naïve \\u00e9 ✓", "ratio": 1.50}}}""";
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null,
+                Instant.parse("2026-11-23T10:15:30.5Z"), "order-payment@0123456789abcdef",
+                "{\"provider_event_id\":\"evt_1\",\"user_id\":\"u-1\"}", "stripe", "stripe@1", providerItem);
+
+        byte[] encoded = codec.encode(envelope);
+        Envelope decoded = codec.decode(encoded);
+
+        assertThat(decoded).isEqualTo(envelope);
+        assertThat(decoded.stored()).isEqualTo(providerItem);
+        JsonNode json = mapper.readTree(encoded);
+        assertThat(json.get("provider").asText()).isEqualTo("stripe");
+        assertThat(json.get("mapping").asText()).isEqualTo("stripe@1");
+        assertThat(json.get("provider_payload").get("data").get("object").get("amount").asInt()).isEqualTo(1999);
+    }
+
+    @Test
+    void anEnvelopeWithoutProviderFieldsStoresItsPayload() throws Exception {
+        Envelope decoded = codec.decode("""
+                {"event_id":"00000000-0000-0000-0000-000000000001","key":"k","type":"payment.order",
+                 "received_at":"2026-11-23T10:15:30Z","payload":{"a":1}}""".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(decoded.provider()).isNull();
+        assertThat(decoded.mapping()).isNull();
+        assertThat(decoded.providerPayload()).isNull();
+        assertThat(decoded.stored()).isEqualTo("{\"a\":1}");
+    }
+
+    @Test
+    void refusesAProviderWithoutItsPayloadAndAPayloadWithoutItsProvider() {
+        String head = "{\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"k\",\"type\":"
+                + "\"payment.order\",\"received_at\":\"2026-11-23T10:15:30Z\",\"payload\":{}";
+
+        for (String tail : new String[] {",\"provider\":\"stripe\"}", ",\"provider_payload\":{}}",
+                ",\"provider\":\"stripe\",\"provider_payload\":[1]}"}) {
+            assertThatThrownBy(() -> codec.decode((head + tail).getBytes(StandardCharsets.UTF_8)))
+                    .as(tail).isInstanceOf(InvalidEventException.class)
+                    .extracting(e -> ((InvalidEventException) e).reason()).isEqualTo("undecodable_envelope");
+        }
+    }
+
+    @Test
     void givesTheSameProviderEventTheSameEventIdEverywhere() {
         UUID first = Envelope.eventIdOf(EventType.ORDER_PAYMENT, "evt-42");
 

@@ -146,6 +146,42 @@ class EventDecoderTest {
     }
 
     @Test
+    void aProvidersEventIsDecodedFromItsMappedFieldsAndStoredAsTheProviderSentIt() throws Exception {
+        String stripeEvent = """
+                {"id": "evt-1", "type": "charge.succeeded", "created": 1795168800, "pending_webhooks": 2}""";
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null, Instant.now(),
+                schemas.version(EventType.ORDER_PAYMENT), ORDER, "stripe", "stripe@1", stripeEvent);
+
+        OrderEvent event = decoder.order(envelope);
+
+        assertThat(event.orderId()).isEqualTo("o-1");
+        assertThat(event.status()).isEqualTo(OrderStatus.PAID);
+        assertThat(event.payloadJson()).isEqualTo(stripeEvent);
+        // A redelivery compares what Hookshard applies: the same as for the event posted in Hookshard's own format.
+        assertThat(event.content()).isEqualTo(decoder.order(envelope(schemas.version(EventType.ORDER_PAYMENT),
+                ORDER)).content());
+    }
+
+    @Test
+    void aProvidersEventIsCheckedLikeAnyOther() {
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null, Instant.now(), null,
+                ORDER.replace("\"EUR\"", "\"euro\""), "stripe", "stripe@1", "{}");
+
+        assertThatThrownBy(() -> decoder.order(envelope)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("/currency");
+    }
+
+    @Test
+    void aRetryInOtherWhitespaceOrKeyOrderHasTheSameContentAndAnotherAmountDoesNot() throws Exception {
+        String version = schemas.version(EventType.ORDER_PAYMENT);
+        String content = decoder.order(envelope(version, ORDER)).content();
+        String spaced = ORDER.replace(",\"", " ,  \"").replace("\":", "\" : ");
+
+        assertThat(decoder.order(envelope(version, spaced)).content()).isEqualTo(content);
+        assertThat(decoder.order(envelope(version, ORDER.replace("1250", "1251"))).content()).isNotEqualTo(content);
+    }
+
+    @Test
     void namesTheSchemaVersionByItsDocument() {
         assertThat(schemas.version(EventType.ORDER_PAYMENT)).matches("order-payment@[0-9a-f]{16}");
         assertThat(schemas.version(EventType.CHARGEBACK)).startsWith("chargeback@")
