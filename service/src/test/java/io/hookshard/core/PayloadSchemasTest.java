@@ -69,7 +69,8 @@ class PayloadSchemasTest {
 
     @Test
     void stillAcceptsEveryPrintableIdentifierAndCurrency() throws Exception {
-        String printable = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+        String printable = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+                + "abcdefghijklmnopqrstuvwxyz{|}~";
         Map<String, Object> order = new LinkedHashMap<>(Map.of("provider_event_id", printable, "user_id", "u",
                 "order_id", "x".repeat(128), "status", "paid", "amount_minor", 0, "currency", "ZZZ",
                 "occurred_at", "2026-11-20T10:00:00Z"));
