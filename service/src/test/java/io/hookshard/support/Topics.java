@@ -10,7 +10,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,34 @@ public final class Topics {
                 }
             }
         }
+        return found;
+    }
+
+    /** Every record of the topic, read from the beginning to the end offsets of now; none when it does not exist. */
+    public static List<ConsumerRecord<byte[], byte[]>> records(String bootstrapServers, String topic) throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        if (recordCount(bootstrapServers, topic) == 0) {
+            return found;
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end in 20 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(found::add);
+            }
+        }
+        found.sort(Comparator.comparingInt((ConsumerRecord<byte[], byte[]> r) -> r.partition())
+                .thenComparingLong(ConsumerRecord::offset));
         return found;
     }
 }
