@@ -66,15 +66,7 @@ public final class TopicInitializer implements Managed {
             }
         }
         for (NewTopic topic : missing) {
-            try {
-                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                LOG.info("created topic {} with {} partitions, replication factor {}, {}", topic.name(),
-                        topic.numPartitions(), topic.replicationFactor(), topic.configs());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
+            create(topic);
         }
         // Topics just created have the configured shape (and may not be describable yet); check the others.
         List<String> preexisting = topicNames().stream().filter(existing::contains).toList();
@@ -87,6 +79,33 @@ public final class TopicInitializer implements Managed {
                 topics.getRetention().toMilliseconds(), topics.getOrders(), topics.getDisputes(),
                 topics.getDeadLetterRetention(), topics.getDeadLetterRetention().toMilliseconds());
         warnBelowDurability();
+    }
+
+    /**
+     * Creates a topic, retrying for a minute while the broker cannot place it yet: a broker that just started, or
+     * missed a heartbeat under load, is briefly fenced and answers InvalidReplicationFactor for a while.
+     */
+    private void create(NewTopic topic) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topic {} with {} partitions, replication factor {}, {}", topic.name(),
+                        topic.numPartitions(), topic.replicationFactor(), topic.configs());
+                return;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    return;
+                }
+                boolean placeable = e.getCause() instanceof org.apache.kafka.common.errors.RetriableException
+                        || e.getCause() instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException;
+                if (!placeable || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LOG.warn("cannot create topic {} yet, retrying: {}", topic.name(), e.getCause().toString());
+                Thread.sleep(1000);
+            }
+        }
     }
 
     /**
