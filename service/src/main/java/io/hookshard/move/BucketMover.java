@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * lost. One move runs at a time (a session advisory lock on the catalog shard).
  */
 public final class BucketMover {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BucketMover.class);
     private static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
@@ -47,7 +48,11 @@ public final class BucketMover {
      * Moves {@code buckets} to {@code toShard}: one move per source shard, one after the other. Buckets already there
      * are skipped. Prints progress to {@code progress}.
      */
-    public List<Result> move(List<Integer> buckets, String toShard, Consumer<String> progress) {
+    public List<Result> move(List<Integer> buckets, String toShard, Consumer<String> output) {
+        Consumer<String> progress = line -> {
+            LOG.info("bucket move: {}", line);
+            output.accept(line);
+        };
         if (!shards.shardIds().contains(toShard)) {
             throw new IllegalArgumentException("no shard " + toShard + " in config.yml; add it (and run `shards"
                     + " migrate`) first");
