@@ -137,7 +137,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                 server.setErrorHandler(new JsonErrorHandler(environment.getObjectMapper())));
         environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
-        environment.admin().addTask(new BucketMapTask(shards, routing));
+        environment.admin().addTask(new BucketMapTask(shards, routing, built.catalog()));
         environment.admin().addTask(new BucketsMoveTask(new BucketMover(shards, built.catalog())));
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();

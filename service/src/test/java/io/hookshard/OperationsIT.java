@@ -117,7 +117,7 @@ class OperationsIT {
         String output = task("bucket-map");
 
         assertThat(output).contains("in force: version 1 (1024 buckets): shard-a=[0-511] (512 buckets), shard-b=[512-1023]")
-                .contains("shard-a: recorded as shard-a owning [0-511]")
+                .contains("shard-a: recorded as shard-a owning [0-511]").contains("vouches for [0-511]")
                 .contains("shard-b: recorded as shard-b owning [512-1023]");
     }
 
