@@ -20,18 +20,14 @@ public final class BucketFence {
     private BucketFence() {
     }
 
-    /** Thrown when a write names buckets this shard does not own (any more, or not yet). */
-    public static final class NotOwnedException extends RuntimeException {
-        public NotOwnedException(String shard, Collection<Integer> buckets) {
-            super("shard " + shard + " does not own buckets " + io.hookshard.router.BucketRange.compact(buckets)
-                    + " (moved or frozen by a bucket move); the write waits for the bucket map in force");
-        }
-    }
-
-    static void admit(Handle handle, String shard, Collection<Integer> buckets) {
+    /**
+     * Enters the fence for the rest of the transaction and returns which of {@code buckets} this shard does not own
+     * now: the caller writes the others, so that a move freezes only its own buckets' records.
+     */
+    static java.util.Set<Integer> admit(Handle handle, Collection<Integer> buckets) {
         TreeSet<Integer> wanted = new TreeSet<>(buckets);
         if (wanted.isEmpty()) {
-            return;
+            return wanted;
         }
         handle.createQuery("SELECT pg_advisory_xact_lock_shared(:key)").bind("key", LOCK_KEY).mapTo(String.class)
                 .one();
@@ -41,10 +37,8 @@ public final class BucketFence {
                 .bind("buckets", wanted.toArray(Integer[]::new))
                 .mapTo(Integer.class)
                 .list();
-        if (owned.size() < wanted.size()) {
-            wanted.removeAll(owned);
-            throw new NotOwnedException(shard, wanted);
-        }
+        wanted.removeAll(owned);
+        return wanted;
     }
 
     /** Freezes {@code buckets} (owned here) once every writer inside has left; returns how many it froze. */

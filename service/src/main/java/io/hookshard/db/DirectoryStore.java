@@ -25,13 +25,20 @@ public final class DirectoryStore {
      * Claims each order for its owner on {@code shardId} (the first claim of an order stands) and returns the owner
      * each order has now: the caller's for a new claim, the earlier claimant's otherwise. An order whose owner is
      * not the one claimed is a conflict; an order absent from the result was claimed by a transaction this one could
-     * not see yet (retry).
+     * not see yet (retry). Orders whose bucket the shard does not own now (a move) are not claimed: their buckets
+     * are in {@link Claimed#notOwned}.
      */
-    public Map<String, String> claim(String shardId, List<Claim> claims) {
-        Map<String, Claim> sorted = new TreeMap<>();
-        claims.forEach(claim -> sorted.putIfAbsent(claim.orderId(), claim));
+    public Claimed claim(String shardId, List<Claim> claims) {
+        Map<String, Claim> wanted = new TreeMap<>();
+        claims.forEach(claim -> wanted.putIfAbsent(claim.orderId(), claim));
         return shards.jdbi(shardId).inTransaction(handle -> {
-            BucketFence.admit(handle, shardId, sorted.values().stream().map(Claim::bucket).toList());
+            java.util.Set<Integer> notOwned = BucketFence.admit(handle,
+                    wanted.values().stream().map(Claim::bucket).toList());
+            Map<String, Claim> sorted = new TreeMap<>(wanted);
+            sorted.values().removeIf(claim -> notOwned.contains(claim.bucket()));
+            if (sorted.isEmpty()) {
+                return new Claimed(Map.of(), notOwned);
+            }
             // Sorted: concurrent claims lock order ids in the same order and cannot deadlock.
             handle.createUpdate("""
                             INSERT INTO order_directory (order_id, user_id, bucket)
@@ -43,8 +50,12 @@ public final class DirectoryStore {
                     .execute();
             BucketUsageDao.mark(handle, sorted.values().stream().map(Claim::bucket).toList());
             // A statement of its own: under READ COMMITTED it sees claims other transactions committed meanwhile.
-            return owners(handle, sorted.keySet());
+            return new Claimed(owners(handle, sorted.keySet()), notOwned);
         });
+    }
+
+    /** The owners of the claimed orders, and the buckets whose orders were not claimed because not owned here. */
+    public record Claimed(Map<String, String> owners, java.util.Set<Integer> notOwned) {
     }
 
     /** The owners known on {@code shardId} for {@code orderIds}; unknown orders are absent from the result. */

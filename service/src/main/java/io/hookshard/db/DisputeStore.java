@@ -41,10 +41,9 @@ public final class DisputeStore {
      * or was refused).
      */
     public List<WriteVerdict> write(String shardId, List<Routed<OwnedChargeback>> routed) {
-        return shards.jdbi(shardId).inTransaction(handle -> {
-            BucketFence.admit(handle, shardId, routed.stream().map(Routed::bucket).toList());
-            return write(handle, routed);
-        });
+        return shards.jdbi(shardId).inTransaction(handle -> WriteVerdict.fenced(
+                BucketFence.admit(handle, routed.stream().map(Routed::bucket).toList()), routed,
+                owned -> write(handle, owned)));
     }
 
     private List<WriteVerdict> write(Handle handle, List<Routed<OwnedChargeback>> routed) {

@@ -32,10 +32,9 @@ public final class OrderStore {
 
     /** Writes {@code routed} events, all routed to {@code shardId}; returns each one's verdict, in input order. */
     public List<WriteVerdict> write(String shardId, List<Routed<OrderEvent>> routed) {
-        return shards.jdbi(shardId).inTransaction(handle -> {
-            BucketFence.admit(handle, shardId, routed.stream().map(Routed::bucket).toList());
-            return write(handle, routed);
-        });
+        return shards.jdbi(shardId).inTransaction(handle -> WriteVerdict.fenced(
+                BucketFence.admit(handle, routed.stream().map(Routed::bucket).toList()), routed,
+                owned -> write(handle, owned)));
     }
 
     private List<WriteVerdict> write(Handle handle, List<Routed<OrderEvent>> routed) {

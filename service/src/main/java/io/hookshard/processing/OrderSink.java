@@ -80,11 +80,16 @@ public final class OrderSink implements EventSink {
     /** NEW where the order is (now) the event's user's, CONFLICTING where another user claimed it first. */
     private static List<WriteVerdict> claim(DirectoryStore directory, String shard,
                                             List<Routed<OrderEvent>> events) {
-        Map<String, String> owners = directory.claim(shard, events.stream().map(routed -> new DirectoryStore.Claim(
+        DirectoryStore.Claimed claimed = directory.claim(shard, events.stream().map(routed -> new DirectoryStore.Claim(
                 routed.item().orderId(), routed.item().userId(), routed.bucket())).toList());
         List<WriteVerdict> verdicts = new ArrayList<>(events.size());
-        for (OrderEvent event : events.stream().map(Routed::item).toList()) {
-            String owner = owners.get(event.orderId());
+        for (Routed<OrderEvent> routed : events) {
+            if (claimed.notOwned().contains(routed.bucket())) {
+                verdicts.add(WriteVerdict.NOT_OWNED);
+                continue;
+            }
+            OrderEvent event = routed.item();
+            String owner = claimed.owners().get(event.orderId());
             if (owner == null) {
                 // Claimed by a transaction whose commit this one's read did not see: transient, retried.
                 throw new IllegalStateException("the claim of order " + event.orderId() + " on shard " + shard
