@@ -9,14 +9,10 @@ import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
 import io.hookshard.support.Topics;
 import io.hookshard.support.Webhooks;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -340,33 +336,14 @@ class ConsumerFailuresIT {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String key) {
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String key) throws Exception {
         return readAll(app.bootstrapServers(), topic, key);
     }
 
     /** Every record of {@code topic} whose key is {@code key}, in offset order. */
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, String key) {
-        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                        found.add(record);
-                    }
-                }
-            }
-        }
-        found.sort(java.util.Comparator.comparingLong(ConsumerRecord::offset));
-        return found;
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, String key)
+            throws Exception {
+        return Topics.records(bootstrapServers, topic, key);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -40,33 +40,15 @@ public final class Topics {
 
     /** How many records the topic holds under {@code key}, read from the beginning; 0 when it does not exist. */
     public static long recordsWithKey(String bootstrapServers, String topic, String key) throws Exception {
-        if (recordCount(bootstrapServers, topic) == 0) {
-            return 0;
-        }
+        return records(bootstrapServers, topic, key).size();
+    }
+
+    /** The records the topic holds under {@code key}, in partition and offset order. */
+    public static List<ConsumerRecord<byte[], byte[]>> records(String bootstrapServers, String topic, String key)
+            throws Exception {
         byte[] wanted = key.getBytes(StandardCharsets.UTF_8);
-        long found = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end in 20 s");
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (Arrays.equals(record.key(), wanted)) {
-                        found++;
-                    }
-                }
-            }
-        }
-        return found;
+        return records(bootstrapServers, topic).stream().filter(record -> Arrays.equals(record.key(), wanted))
+                .toList();
     }
 
     /** Every record of the topic, read from the beginning to the end offsets of now; none when it does not exist. */
