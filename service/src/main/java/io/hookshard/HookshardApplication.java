@@ -104,7 +104,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             ConsumersFactory.Consumers consumers = config.getConsumers().build(environment,
                     config.getKafka().getBootstrapServers(),
                     Map.of(topics.getOrders(), orderSink, topics.getDisputes(), disputeSink),
-                    Map.of(topics.getDisputes(), topics.getOrders()), codec, kafka);
+                    Map.of(topics.getDisputes(), topics.getOrders()), codec, kafka, java.time.Duration.ofMillis(
+                            config.getShards().getPartitions().getInboxRetention().toMilliseconds()));
             environment.healthChecks().register("kafka-durability",
                     new KafkaDurabilityHealthCheck(new TopicDurability(kafka.admin(), topics)));
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());

@@ -95,4 +95,14 @@ public class HookshardConfiguration extends Configuration {
     public void setWebhooks(WebhooksFactory webhooks) {
         this.webhooks = webhooks;
     }
+
+    /** No redelivery may outlive the inbox row that makes it a duplicate: no record may stay in a topic longer. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    @io.dropwizard.validation.ValidationMethod(message = "shards.partitions.inboxRetention must be 0 (keep every row)"
+            + " or longer than kafka.topics.retention and kafka.topics.deadLetterRetention")
+    public boolean isInboxRetentionLongerThanTopicRetention() {
+        long inbox = shards.getPartitions().getInboxRetention().toMilliseconds();
+        return inbox == 0 || inbox > kafka.getTopics().getRetention().toMilliseconds()
+                && inbox > kafka.getTopics().getDeadLetterRetention().toMilliseconds();
+    }
 }

@@ -117,6 +117,36 @@ class StorageIT {
     }
 
     @Test
+    void theInboxForgetsOnlyEventsAdmittedLongerAgoThanItsRetentionAndRetentionEmptiesDefault() throws Exception {
+        String user = Webhooks.randomId("user");
+        String oldOrder = Webhooks.randomId("order");
+        String recentOrder = Webhooks.randomId("order");
+        postOrder(user, oldOrder, "paid", "2026-11-20T10:02:00Z");
+        postOrder(user, recentOrder, "paid", "2026-11-20T10:02:00Z");
+        // An event of 2001: no monthly partition is ever made for it, so it waits in DEFAULT.
+        postOrder(user, Webhooks.randomId("order"), "paid", "2001-01-10T10:00:00Z");
+        awaitConsumed();
+        String home = shardUrlOf(user);
+        ShardSql.count(home, "WITH x AS (UPDATE inbox SET processed_at = now() - interval '36 days' WHERE"
+                + " provider_event_id IN (SELECT provider_event_id FROM order_events WHERE order_id = ?)"
+                + " RETURNING 1) SELECT count(*) FROM x", oldOrder);
+        Map<String, Jdbi> jdbis = new LinkedHashMap<>();
+        jdbis.put("shard-a", Jdbi.create(app.shardUrls().get(0), "postgres", ""));
+        jdbis.put("shard-b", Jdbi.create(app.shardUrls().get(1), "postgres", ""));
+        PartitionManager partitions = new PartitionManager(new ShardDatabases(jdbis), Clock.systemUTC());
+
+        assertThat(partitions.trimInbox(Duration.ofDays(35), line -> { })).isGreaterThanOrEqualTo(1);
+        partitions.dropOlderThan(60, line -> { });
+
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM inbox i JOIN order_events e USING (provider_event_id)"
+                + " WHERE e.order_id = ?", oldOrder)).isZero();
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM inbox i JOIN order_events e USING (provider_event_id)"
+                + " WHERE e.order_id = ?", recentOrder)).isEqualTo(1);
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events_default WHERE user_id = ?", user)).isZero();
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE user_id = ?", user)).isEqualTo(2);
+    }
+
+    @Test
     void outOfOrderDeliveryEndsInTheStateOfTheNewestEvent() throws Exception {
         String user = Webhooks.randomId("user");
         String order = Webhooks.randomId("order");

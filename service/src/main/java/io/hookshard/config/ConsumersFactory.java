@@ -274,7 +274,8 @@ public class ConsumersFactory {
      * managed, with the "consumers" and "consumer-lag" health checks.
      */
     public Consumers build(Environment environment, String bootstrapServers, Map<String, EventSink> sinksByTopic,
-                           Map<String, String> awaitedBy, EnvelopeCodec codec, KafkaFactory.KafkaClients kafka) {
+                           Map<String, String> awaitedBy, EnvelopeCodec codec, KafkaFactory.KafkaClients kafka,
+                           java.time.Duration dedupWindow) {
         ConsumerControl control = new ConsumerControl();
         LagTracker lag = new LagTracker(environment.metrics());
         Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), Clock.systemUTC());
@@ -282,7 +283,7 @@ public class ConsumersFactory {
                 java.time.Duration.ofSeconds(2), new Backoff(java(retryBackoffMin), java(retryBackoffMax)),
                 maxPollRecords, new ParkTiming(java(parkWindow), java(parkCheckInterval),
                 new Backoff(java(parkCheckInterval), java.time.Duration.ofMinutes(1)),
-                new Backoff(java(parkBackoffMin), java(parkBackoffMax)), maxPollRecords));
+                new Backoff(java(parkBackoffMin), java(parkBackoffMax)), maxPollRecords), dedupWindow);
         List<ConsumerPool.NamedFactory> slots = new ConsumerWorkersFactory(settings,
                 clientId -> consumerProperties(bootstrapServers, clientId), control, lag, FatalErrors::halt,
                 environment.metrics()).build(sinksByTopic, awaitedBy, codec, kafka.deadLetters(), parking);

@@ -25,6 +25,25 @@ public class PartitionsFactory {
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
     private Duration maintenanceInterval = Duration.hours(24);
 
+    /**
+     * How long the inbox remembers an admitted event: longer than any provider's retry window (Stripe retries for 3
+     * days, Adyen's and Checkout.com's for up to 30) and than any topic's retention, so no redelivery can outlive its
+     * inbox row. Consumers dead-letter an envelope received longer ago than this (beyond_dedup_window) rather than
+     * risk storing it twice. 0 keeps every row.
+     */
+    @NotNull
+    private Duration inboxRetention = Duration.days(35);
+
+    @JsonProperty
+    public Duration getInboxRetention() {
+        return inboxRetention;
+    }
+
+    @JsonProperty
+    public void setInboxRetention(Duration inboxRetention) {
+        this.inboxRetention = inboxRetention;
+    }
+
     @JsonProperty
     public int getMonthsAhead() {
         return monthsAhead;

@@ -196,6 +196,7 @@ public class ShardsFactory {
                 .threads(1).build();
         environment.lifecycle().manage(new PartitionMaintenance(partitionManager, scheduler,
                 partitions.getMonthsAhead(), partitions.getRetentionMonths(),
+                java.time.Duration.ofMillis(partitions.getInboxRetention().toMilliseconds()),
                 java.time.Duration.ofMillis(partitions.getMaintenanceInterval().toMilliseconds())));
         return new Shards(databases, routing, catalog, partitionManager);
     }

@@ -44,7 +44,8 @@ public final class ConsumerWorkersFactory {
                                                  EnvelopeCodec codec, DeadLetters deadLetters, Parking parking) {
         List<ConsumerPool.NamedFactory> slots = new ArrayList<>();
         sinksByTopic.forEach((topic, sink) -> {
-            RecordHandler handler = new RecordHandler(codec, sink, deadLetters, parking, metrics, topic, true);
+            RecordHandler handler = new RecordHandler(codec, sink, deadLetters, parking, metrics, topic, true,
+                    settings.dedupWindow());
             for (int n = 0; n < settings.workersPerTopic(); n++) {
                 String name = "kafka-" + topic + "-" + n;
                 slots.add(new ConsumerPool.NamedFactory(name, () -> {
@@ -57,7 +58,7 @@ public final class ConsumerWorkersFactory {
             String retryTopic = TopicNames.retry(topic);
             String name = "kafka-" + retryTopic + "-0";
             RecordHandler retryHandler = new RecordHandler(codec, sink, deadLetters, parking, metrics, retryTopic,
-                    false);
+                    false, settings.dedupWindow());
             slots.add(new ConsumerPool.NamedFactory(name, () -> {
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties.apply(name));
                 return worker(name, retryTopic, consumer, new ParkedFlow(name, retryHandler, parking, sink::ready,

@@ -26,6 +26,8 @@ import java.util.List;
 final class RecordHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
 
+    static final String BEYOND_DEDUP_WINDOW = "beyond_dedup_window";
+
     /** A record to try again later, and why. */
     record Retry(ConsumerRecord<byte[], byte[]> record, Outcome outcome) {
     }
@@ -45,14 +47,16 @@ final class RecordHandler {
     private final MetricRegistry metrics;
     private final String prefix;
     private final boolean parkNotYet;
+    private final Duration dedupWindow;
 
     /**
      * @param parkNotYet whether a record that cannot be applied yet is parked (on a webhook topic) or handed back to
      *                   wait like a transient failure (on a parking topic, whose worker holds it)
      */
     RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
-                  String topic, boolean parkNotYet) {
+                  String topic, boolean parkNotYet, Duration dedupWindow) {
         this.parkNotYet = parkNotYet;
+        this.dedupWindow = dedupWindow;
         this.codec = codec;
         this.sink = sink;
         this.deadLetters = deadLetters;
@@ -82,7 +86,13 @@ final class RecordHandler {
         for (int i = 0; i < records.size(); i++) {
             try {
                 envelopes[i] = codec.decode(records.get(i).value());
-                decoded.add(i);
+                if (beyondDedupWindow(envelopes[i])) {
+                    outcomes[i] = Outcome.permanent(BEYOND_DEDUP_WINDOW, "received at " + envelopes[i].receivedAt()
+                            + ", longer ago than the inbox remembers events (" + dedupWindow + "): applying it could"
+                            + " store it twice");
+                } else {
+                    decoded.add(i);
+                }
             } catch (InvalidEventException e) {
                 outcomes[i] = Outcome.permanent(e.reason(), e.getMessage());
             } catch (RuntimeException | StackOverflowError e) {
@@ -146,6 +156,11 @@ final class RecordHandler {
                 outcomes[i] = unexpected(records.get(i), e);
             }
         }
+    }
+
+    /** An envelope older than the inbox's memory: whether it was applied already can no longer be told. */
+    private boolean beyondDedupWindow(Envelope envelope) {
+        return !dedupWindow.isZero() && envelope.receivedAt().isBefore(Instant.now().minus(dedupWindow));
     }
 
     private Outcome unexpected(ConsumerRecord<byte[], byte[]> record, Throwable e) {

@@ -18,10 +18,15 @@ public final class PartitionMaintenance implements Managed {
     private final int monthsAhead;
     private final int retentionMonths;
     private final Duration interval;
+    private final Duration inboxRetention;
 
-    /** @param retentionMonths months of partitions to keep before the current one; 0 keeps everything */
+    /**
+     * @param retentionMonths months of partitions to keep before the current one; 0 keeps everything
+     * @param inboxRetention  how long the inbox remembers an admitted event; zero keeps every row
+     */
     public PartitionMaintenance(PartitionManager partitions, ScheduledExecutorService scheduler, int monthsAhead,
-                                int retentionMonths, Duration interval) {
+                                int retentionMonths, Duration inboxRetention, Duration interval) {
+        this.inboxRetention = inboxRetention;
         this.partitions = partitions;
         this.scheduler = scheduler;
         this.monthsAhead = monthsAhead;
@@ -41,6 +46,9 @@ public final class PartitionMaintenance implements Managed {
             report("ensure", partitions.ensure(monthsAhead, LOG::debug));
             if (retentionMonths > 0) {
                 report("retention", partitions.dropOlderThan(retentionMonths, LOG::info));
+            }
+            if (!inboxRetention.isZero()) {
+                partitions.trimInbox(inboxRetention, LOG::info);
             }
         } catch (RuntimeException e) {
             LOG.error("partition maintenance failed", e);

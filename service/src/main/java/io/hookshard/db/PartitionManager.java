@@ -81,6 +81,11 @@ public final class PartitionManager {
                         progress.accept(shard + ": dropped " + partition);
                     }
                 }
+                long expired = shards.jdbi(shard).withHandle(handle -> deleteFromDefault(handle, oldestKept));
+                if (expired > 0) {
+                    progress.accept(shard + ": deleted " + expired + " row(s) older than " + oldestKept
+                            + " from the DEFAULT partitions");
+                }
                 reports.add(new Report(shard, List.of(), dropped, null));
             } catch (RuntimeException e) {
                 reports.add(new Report(shard, List.of(), dropped, e.getMessage()));
@@ -88,6 +93,54 @@ public final class PartitionManager {
             }
         }
         return reports;
+    }
+
+    /**
+     * Retention covers the DEFAULT partitions too: rows of months that had no partition of their own when they came
+     * (or that were never created) would otherwise stay forever. In batches, so no transaction grows large.
+     */
+    private static long deleteFromDefault(Handle handle, YearMonth oldestKept) {
+        String before = oldestKept.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+        long deleted = 0;
+        for (String table : TABLES) {
+            int batch;
+            do {
+                batch = handle.createUpdate("DELETE FROM " + table + "_default WHERE ctid IN (SELECT ctid FROM " + table
+                                + "_default WHERE occurred_at < :before::timestamptz LIMIT 10000)")
+                        .bind("before", before).execute();
+                deleted += batch;
+            } while (batch > 0);
+        }
+        return deleted;
+    }
+
+    /**
+     * Forgets inbox rows admitted longer ago than {@code window} on every shard, in batches; returns how many. Safe
+     * because no redelivery can come later (see PartitionsFactory#inboxRetention); the consumers refuse older ones.
+     */
+    public long trimInbox(java.time.Duration window, Consumer<String> progress) {
+        long total = 0;
+        for (String shard : shards.shardIds()) {
+            try {
+                long trimmed = 0;
+                int batch;
+                do {
+                    batch = shards.jdbi(shard).withHandle(handle -> handle.createUpdate("""
+                                    DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox
+                                    WHERE processed_at < now() - make_interval(secs => :seconds) LIMIT 10000)""")
+                            .bind("seconds", (double) window.toSeconds()).execute());
+                    trimmed += batch;
+                } while (batch > 0);
+                if (trimmed > 0) {
+                    progress.accept(shard + ": forgot " + trimmed + " inbox row(s) admitted more than " + window
+                            + " ago");
+                }
+                total += trimmed;
+            } catch (RuntimeException e) {
+                progress.accept(shard + ": inbox trim FAILED: " + e.getMessage());
+            }
+        }
+        return total;
     }
 
     /** The partitions of the event tables on one shard, DEFAULT ones included, sorted by name. */

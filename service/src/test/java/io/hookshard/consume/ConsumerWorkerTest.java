@@ -162,6 +162,31 @@ class ConsumerWorkerTest {
         assertThat(world.metrics.counter("deleted-unapplied").getCount()).isEqualTo(7);
     }
 
+    @Test
+    void anEnvelopeReceivedLongerAgoThanTheInboxRemembersIsDeadLetteredNotApplied() throws Exception {
+        WorkerWorld world = new WorkerWorld();
+        world.behaviours.put("old", Behaviour.APPLY);
+        world.behaviours.put("new", Behaviour.APPLY);
+        RecordHandler handler = world.handler(java.time.Duration.ofDays(35));
+        ConsumerRecord<byte[], byte[]> old = record(world, "old", java.time.Instant.now().minus(
+                java.time.Duration.ofDays(36)), 0);
+        ConsumerRecord<byte[], byte[]> recent = record(world, "new", java.time.Instant.now().minus(
+                java.time.Duration.ofDays(34)), 1);
+
+        assertThat(handler.handle(List.of(old, recent))).isEmpty();
+
+        assertThat(world.deadLetterReasons).containsOnly(Map.entry("old", "beyond_dedup_window"));
+        assertThat(world.done).contains("new");
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(WorkerWorld world, String id, java.time.Instant receivedAt,
+                                                         long offset) {
+        return new ConsumerRecord<>(WorkerWorld.TOPIC, 0, offset, id.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                world.codec.encode(new io.hookshard.core.Envelope(java.util.UUID.randomUUID(), id,
+                        io.hookshard.core.EventType.ORDER_PAYMENT, null, receivedAt, null, "{\"id\":\"" + id
+                        + "\"}")));
+    }
+
     /** One worker's life: assignments, deliveries, rebalances, operator pauses and a stop, chosen at random. */
     private static void runLife(WorkerWorld world, int partitions, Random random, int maxTicks) throws Exception {
         WorkerWorld.CheckedConsumer consumer = world.consumer(partitions);

@@ -134,7 +134,7 @@ class ParkedFlowTest {
 
     private ParkedFlow flow(Duration window, Duration hold) {
         RecordHandler handler = new RecordHandler(world.codec, world.sink, world.deadLetters, world.parking,
-                world.metrics, PARKED_TOPIC, false);
+                world.metrics, PARKED_TOPIC, false, Duration.ZERO);
         ParkTiming timing = new ParkTiming(window, Duration.ofSeconds(1),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), new Backoff(hold, hold), 100);
         return new ParkedFlow("kafka-" + PARKED_TOPIC + "-0", handler, new Parking(world.producer,

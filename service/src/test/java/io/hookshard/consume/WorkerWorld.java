@@ -148,7 +148,11 @@ final class WorkerWorld {
     };
 
     RecordHandler handler() {
-        return new RecordHandler(codec, sink, deadLetters, parking, metrics, TOPIC, true);
+        return handler(Duration.ZERO);
+    }
+
+    RecordHandler handler(Duration dedupWindow) {
+        return new RecordHandler(codec, sink, deadLetters, parking, metrics, TOPIC, true, dedupWindow);
     }
 
     ConsumerWorker worker(CheckedConsumer consumer, int maxWaiting) {
