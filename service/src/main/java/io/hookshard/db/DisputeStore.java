@@ -2,7 +2,9 @@ package io.hookshard.db;
 
 import io.hookshard.core.ChargebackEvent;
 import io.hookshard.core.EventType;
+import io.hookshard.outbox.CloudEvents;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,8 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes chargeback events onto their order owner's shard: inbox, event rows and dispute state in one transaction
- * (see {@link OrderStore}, whose rules this follows).
+ * Writes chargeback events onto their order owner's shard: inbox, event rows, dispute state and the downstream events
+ * of its changes in one transaction (see {@link OrderStore}, whose rules this follows).
  */
 public final class DisputeStore {
     /** A chargeback with the owner of its order, found in the order directory. */
@@ -27,6 +29,16 @@ public final class DisputeStore {
             .comparing((OwnedChargeback owned) -> owned.event().occurredAt())
             .thenComparingInt(owned -> owned.event().status().rank())
             .thenComparing(owned -> owned.event().providerEventId(), CollationC.ORDER);
+
+    /** The dispute rows of a batch, one per dispute, bound by {@link #bindState}; the ON CONFLICT clause follows. */
+    private static final String INSERT_STATE = """
+            INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
+                                  currency, last_event_at, last_provider_event_id)
+            SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
+                                 :statuses::text[], :ranks::smallint[], :reasons::text[],
+                                 :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
+                                 :providerEventIds::text[])
+            """;
 
     private final ShardDatabases shards;
 
@@ -41,10 +53,10 @@ public final class DisputeStore {
      * or was refused).
      */
     public List<WriteVerdict> write(String shardId, List<OwnedChargeback> chargebacks) {
-        return shards.jdbi(shardId).inTransaction(handle -> write(handle, chargebacks));
+        return shards.jdbi(shardId).inTransaction(handle -> write(shardId, handle, chargebacks));
     }
 
-    private List<WriteVerdict> write(Handle handle, List<OwnedChargeback> chargebacks) {
+    private List<WriteVerdict> write(String shardId, Handle handle, List<OwnedChargeback> chargebacks) {
         Set<String> present = storedOrders(handle, chargebacks);
         List<OwnedChargeback> besideOrder = chargebacks.stream()
                 .filter(owned -> present.contains(owned.event().orderId())).toList();
@@ -65,15 +77,28 @@ public final class DisputeStore {
                 fresh.add(owned);
             }
         }
+        List<OwnedChargeback> applied = List.copyOf(fresh);
         fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
                 .thenComparing(owned -> owned.event().providerEventId()));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
-            upsertState(handle, newestPerDispute(fresh));
-            BucketUsageDao.mark(handle, fresh.stream().map(owned -> shards.router().route(owned.userId()).bucket())
-                    .toList());
+            Map<String, StateChanges.Position> before = upsertState(handle, newestPerDispute(fresh));
+            OutboxDao.append(handle, StateChanges.of(applied, owned -> owned.event().disputeId(),
+                    DisputeStore::position, before).stream().map(change -> CloudEvents.disputeChanged(shardId,
+                    bucketOf(change.event()), change.event().event(), change.event().userId(),
+                    change.previousStatus())).toList());
+            BucketUsageDao.mark(handle, fresh.stream().map(this::bucketOf).toList());
         }
         return verdicts;
+    }
+
+    private int bucketOf(OwnedChargeback owned) {
+        return shards.router().route(owned.userId()).bucket();
+    }
+
+    private static StateChanges.Position position(OwnedChargeback owned) {
+        return new StateChanges.Position(owned.event().occurredAt(), owned.event().status().rank(),
+                owned.event().providerEventId(), owned.event().status().wireName());
     }
 
     private static Set<String> storedOrders(Handle handle, List<OwnedChargeback> chargebacks) {
@@ -99,15 +124,23 @@ public final class DisputeStore {
                 + " status, reason, amount_minor, currency, event_id, received_at, payload");
     }
 
-    /** As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C". */
-    private static void upsertState(Handle handle, Collection<OwnedChargeback> newest) {
-        handle.createUpdate("""
-                        INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
-                                              currency, last_event_at, last_provider_event_id)
-                        SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
-                                             :statuses::text[], :ranks::smallint[], :reasons::text[],
-                                             :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
-                                             :providerEventIds::text[])
+    /**
+     * As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C"; returns
+     * where each dispute that existed before stood, read under its row lock.
+     */
+    private static Map<String, StateChanges.Position> upsertState(Handle handle,
+                                                                  Collection<OwnedChargeback> newest) {
+        Set<String> created = new HashSet<>(bindState(handle.createQuery(INSERT_STATE + """
+                        ON CONFLICT (dispute_id) DO NOTHING
+                        RETURNING dispute_id"""), newest).mapTo(String.class).list());
+        List<OwnedChargeback> existing = newest.stream()
+                .filter(owned -> !created.contains(owned.event().disputeId())).toList();
+        if (existing.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, StateChanges.Position> before = StateChanges.lock(handle, "disputes", "dispute_id",
+                Sql.texts(existing, owned -> owned.event().disputeId()));
+        bindState(handle.createUpdate(INSERT_STATE + """
                         ON CONFLICT (dispute_id) DO UPDATE SET
                             status = EXCLUDED.status,
                             status_rank = EXCLUDED.status_rank,
@@ -120,7 +153,12 @@ public final class DisputeStore {
                         WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
                                EXCLUDED.last_provider_event_id COLLATE "C")
                             > (disputes.last_event_at, disputes.status_rank,
-                               disputes.last_provider_event_id COLLATE "C")""")
+                               disputes.last_provider_event_id COLLATE "C")"""), existing).execute();
+        return before;
+    }
+
+    private static <S extends SqlStatement<S>> S bindState(S statement, Collection<OwnedChargeback> newest) {
+        return statement
                 .bind("disputeIds", Sql.texts(newest, owned -> owned.event().disputeId()))
                 .bind("orderIds", Sql.texts(newest, owned -> owned.event().orderId()))
                 .bind("userIds", Sql.texts(newest, OwnedChargeback::userId))
@@ -130,8 +168,7 @@ public final class DisputeStore {
                 .bind("amounts", Sql.longs(newest, owned -> owned.event().amountMinor()))
                 .bind("currencies", Sql.texts(newest, owned -> owned.event().currency()))
                 .bind("occurredAts", Sql.instants(newest, owned -> owned.event().occurredAt()))
-                .bind("providerEventIds", Sql.texts(newest, owned -> owned.event().providerEventId()))
-                .execute();
+                .bind("providerEventIds", Sql.texts(newest, owned -> owned.event().providerEventId()));
     }
 
     private static Collection<OwnedChargeback> newestPerDispute(List<OwnedChargeback> rows) {

@@ -2,17 +2,21 @@ package io.hookshard.db;
 
 import io.hookshard.core.EventType;
 import io.hookshard.core.OrderEvent;
+import io.hookshard.outbox.CloudEvents;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes order events into one shard: inbox, event rows and order state in one transaction, each a single
- * multi-row statement. Idempotent: a batch written twice changes nothing the second time.
+ * Writes order events into one shard: inbox, event rows, order state and the downstream events of its changes in one
+ * transaction, each a multi-row statement. Idempotent: a batch written twice changes nothing the second time.
  */
 public final class OrderStore {
     /**
@@ -24,6 +28,15 @@ public final class OrderStore {
             .thenComparingInt(event -> event.status().rank())
             .thenComparing(OrderEvent::providerEventId, CollationC.ORDER);
 
+    /** The order rows of a batch, one per order, bound by {@link #bindState}; the ON CONFLICT clause follows. */
+    private static final String INSERT_STATE = """
+            INSERT INTO orders (order_id, user_id, status, status_rank, amount_minor, currency,
+                                last_event_at, last_provider_event_id)
+            SELECT * FROM unnest(:orderIds::text[], :userIds::text[], :statuses::text[],
+                                 :ranks::smallint[], :amounts::bigint[], :currencies::text[],
+                                 :occurredAts::timestamptz[], :providerEventIds::text[])
+            """;
+
     private final ShardDatabases shards;
 
     public OrderStore(ShardDatabases shards) {
@@ -32,10 +45,10 @@ public final class OrderStore {
 
     /** Writes {@code events}, all owned by {@code shardId}; returns each one's verdict, in input order. */
     public List<WriteVerdict> write(String shardId, List<OrderEvent> events) {
-        return shards.jdbi(shardId).inTransaction(handle -> write(handle, events));
+        return shards.jdbi(shardId).inTransaction(handle -> write(shardId, handle, events));
     }
 
-    private List<WriteVerdict> write(Handle handle, List<OrderEvent> events) {
+    private List<WriteVerdict> write(String shardId, Handle handle, List<OrderEvent> events) {
         List<InboxDao.Item<OrderEvent>> items = InboxDao.items(events, OrderEvent::providerEventId,
                 OrderEvent::eventId, OrderEvent::payloadJson);
         List<WriteVerdict> verdicts = InboxDao.admit(handle, EventType.ORDER_PAYMENT, items);
@@ -45,14 +58,26 @@ public final class OrderStore {
                 fresh.add(events.get(i));
             }
         }
+        List<OrderEvent> applied = List.copyOf(fresh);
         fresh.sort(Comparator.comparing(OrderEvent::orderId).thenComparing(OrderEvent::providerEventId));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh);
-            upsertState(handle, newestPerOrder(fresh));
-            BucketUsageDao.mark(handle, fresh.stream().map(event -> shards.router().route(event.userId()).bucket())
-                    .toList());
+            Map<String, StateChanges.Position> before = upsertState(handle, newestPerOrder(fresh));
+            OutboxDao.append(handle, StateChanges.of(applied, OrderEvent::orderId, OrderStore::position, before)
+                    .stream().map(change -> CloudEvents.orderChanged(shardId, bucketOf(change.event()),
+                            change.event(), change.previousStatus())).toList());
+            BucketUsageDao.mark(handle, fresh.stream().map(this::bucketOf).toList());
         }
         return verdicts;
+    }
+
+    private int bucketOf(OrderEvent event) {
+        return shards.router().route(event.userId()).bucket();
+    }
+
+    private static StateChanges.Position position(OrderEvent event) {
+        return new StateChanges.Position(event.occurredAt(), event.status().rank(), event.providerEventId(),
+                event.status().wireName());
     }
 
     private static void insertEvents(Handle handle, List<OrderEvent> events) {
@@ -70,18 +95,25 @@ public final class OrderStore {
     /**
      * Moves each order to its newest event, never backwards: a row is replaced only by a strictly newer event
      * (occurred_at, then rank, then provider event id), so late deliveries are recorded but roll nothing back.
+     * Returns where each order that existed before stood, read under its row lock, so that the downstream events
+     * of the batch are exactly the changes made: orders absent from the result were created by this transaction
+     * (inserted first, so that a concurrent creator of the same order is waited for, never raced).
      *
      * <p>The ids compare with an explicit COLLATE "C", the order {@link #EVENT_TIME} uses, rather than the column's
      * collation: that is the database's default (C in tests, en_US.utf8 in the Docker image), and altering the column
      * would take a lock on this table on every shard, while the comparison is the only place the order matters.
      */
-    private static void upsertState(Handle handle, Collection<OrderEvent> newest) {
-        handle.createUpdate("""
-                        INSERT INTO orders (order_id, user_id, status, status_rank, amount_minor, currency,
-                                            last_event_at, last_provider_event_id)
-                        SELECT * FROM unnest(:orderIds::text[], :userIds::text[], :statuses::text[],
-                                             :ranks::smallint[], :amounts::bigint[], :currencies::text[],
-                                             :occurredAts::timestamptz[], :providerEventIds::text[])
+    private static Map<String, StateChanges.Position> upsertState(Handle handle, Collection<OrderEvent> newest) {
+        Set<String> created = new HashSet<>(bindState(handle.createQuery(INSERT_STATE + """
+                        ON CONFLICT (order_id) DO NOTHING
+                        RETURNING order_id"""), newest).mapTo(String.class).list());
+        List<OrderEvent> existing = newest.stream().filter(event -> !created.contains(event.orderId())).toList();
+        if (existing.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, StateChanges.Position> before = StateChanges.lock(handle, "orders", "order_id",
+                Sql.texts(existing, OrderEvent::orderId));
+        bindState(handle.createUpdate(INSERT_STATE + """
                         ON CONFLICT (order_id) DO UPDATE SET
                             user_id = EXCLUDED.user_id,
                             status = EXCLUDED.status,
@@ -93,7 +125,13 @@ public final class OrderStore {
                             updated_at = now()
                         WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
                                EXCLUDED.last_provider_event_id COLLATE "C")
-                            > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id COLLATE "C")""")
+                            > (orders.last_event_at, orders.status_rank, orders.last_provider_event_id COLLATE "C")"""),
+                existing).execute();
+        return before;
+    }
+
+    private static <S extends SqlStatement<S>> S bindState(S statement, Collection<OrderEvent> newest) {
+        return statement
                 .bind("orderIds", Sql.texts(newest, OrderEvent::orderId))
                 .bind("userIds", Sql.texts(newest, OrderEvent::userId))
                 .bind("statuses", Sql.texts(newest, event -> event.status().wireName()))
@@ -101,8 +139,7 @@ public final class OrderStore {
                 .bind("amounts", Sql.longs(newest, OrderEvent::amountMinor))
                 .bind("currencies", Sql.texts(newest, OrderEvent::currency))
                 .bind("occurredAts", Sql.instants(newest, OrderEvent::occurredAt))
-                .bind("providerEventIds", Sql.texts(newest, OrderEvent::providerEventId))
-                .execute();
+                .bind("providerEventIds", Sql.texts(newest, OrderEvent::providerEventId));
     }
 
     /** One row per order (ON CONFLICT DO UPDATE may touch a row once per statement), sorted by order id. */
