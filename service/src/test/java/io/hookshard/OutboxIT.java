@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +38,6 @@ import static org.awaitility.Awaitility.await;
  */
 class OutboxIT {
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
-    /** Orders the events of one order the way the stores do: occurred_at, lifecycle rank, provider event id. */
-    private static final Comparator<JsonNode> STATE_ORDER = Comparator
-            .comparing((JsonNode data) -> Instant.parse(data.get("occurred_at").asText()))
-            .thenComparingInt(OutboxIT::rank)
-            .thenComparing(data -> data.get("provider_event_id").asText());
 
     private static TestApp kafkaMode;
     private static TestApp syncMode;
@@ -167,7 +161,7 @@ class OutboxIT {
             for (int i = 0; i < events.size(); i++) {
                 JsonNode data = events.get(i).data();
                 if (i > 0) {
-                    assertThat(STATE_ORDER.compare(data, events.get(i - 1).data())).as("%s event %d", order, i)
+                    assertThat(DownstreamEvents.STATE_ORDER.compare(data, events.get(i - 1).data())).as("%s event %d", order, i)
                             .isPositive();
                 }
                 assertThat(data.get("previous_status").isNull() ? null : data.get("previous_status").asText())
@@ -287,11 +281,5 @@ class OutboxIT {
             }
         }
         return states;
-    }
-
-    private static int rank(JsonNode data) {
-        String status = data.get("status").asText();
-        return data.has("dispute_id") ? DisputeStatus.fromWireName(status).rank()
-                : OrderStatus.fromWireName(status).rank();
     }
 }

@@ -2,6 +2,8 @@ package io.hookshard.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookshard.core.DisputeStatus;
+import io.hookshard.core.OrderStatus;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -13,14 +15,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A downstream consumer of the events topic, as far as tests need one: reads everything published so far. */
 public final class DownstreamEvents {
+    /** The events of one order in the order the stores apply them: occurred_at, lifecycle rank, provider event id. */
+    public static final Comparator<JsonNode> STATE_ORDER = Comparator
+            .comparing((JsonNode data) -> Instant.parse(data.get("occurred_at").asText()))
+            .thenComparingInt(DownstreamEvents::rank)
+            .thenComparing(data -> data.get("provider_event_id").asText());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DownstreamEvents() {
@@ -75,6 +85,18 @@ public final class DownstreamEvents {
         Map<String, List<Published>> byKey = new LinkedHashMap<>();
         records.forEach(record -> byKey.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(record));
         return byKey;
+    }
+
+    /** Each id's first record only, in order: what a consumer that skips ids it has seen processes. */
+    public static List<Published> firstOfEachId(List<Published> records) {
+        Set<String> seen = new HashSet<>();
+        return records.stream().filter(record -> seen.add(record.id())).toList();
+    }
+
+    private static int rank(JsonNode data) {
+        String status = data.get("status").asText();
+        return data.has("dispute_id") ? DisputeStatus.fromWireName(status).rank()
+                : OrderStatus.fromWireName(status).rank();
     }
 
     private static Published published(ConsumerRecord<byte[], byte[]> record) {

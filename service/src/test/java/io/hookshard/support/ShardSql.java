@@ -39,4 +39,16 @@ public final class ShardSql {
             throw new IllegalStateException("query failed on " + jdbcUrl + ": " + sql, e);
         }
     }
+
+    public static void execute(String jdbcUrl, String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("statement failed on " + jdbcUrl + ": " + sql, e);
+        }
+    }
 }
