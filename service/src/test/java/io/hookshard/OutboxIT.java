@@ -1,6 +1,10 @@
 package io.hookshard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.util.JarLocation;
 import io.hookshard.core.DisputeStatus;
 import io.hookshard.core.OrderStatus;
 import io.hookshard.support.DownstreamEvents;
@@ -13,8 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,6 +33,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,6 +127,38 @@ class OutboxIT {
         assertThat(ShardSql.count(shard, "SELECT count(*) FROM outbox WHERE aggregateid = ?", order)).isEqualTo(5);
         assertThat(DownstreamEvents.byKey(DownstreamEvents.readAll(kafkaMode.bootstrapServers(),
                 kafkaMode.eventsTopic())).get(order)).hasSize(5);
+
+        // The jar's own consumer, as the README shows it, prints the same events, one a line.
+        int all = DownstreamEvents.readAll(kafkaMode.bootstrapServers(), kafkaMode.eventsTopic()).size();
+        List<String> lines = runCommand("events", "tail", ResourceHelpers.resourceFilePath("test-config.yml"),
+                "--from-beginning", "--max", Integer.toString(all)).lines()
+                .filter(line -> line.startsWith("{\"specversion\"")).toList();
+        assertThat(lines).hasSize(all);
+        assertThat(lines.stream().filter(line -> line.contains("\"subject\":\"" + order + "\"")))
+                .containsExactlyElementsOf(events.stream().map(Published::value).toList());
+    }
+
+    /** Runs a command of the service jar against the kafka-mode app's broker and topics; returns what it printed. */
+    private static String runCommand(String... arguments) throws Exception {
+        System.setProperty("dw.kafka.bootstrapServers", kafkaMode.bootstrapServers());
+        System.setProperty("dw.kafka.topics.events", kafkaMode.eventsTopic());
+        HookshardApplication application = new HookshardApplication();
+        Bootstrap<HookshardConfiguration> bootstrap = new Bootstrap<>(application);
+        application.initialize(bootstrap);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        Optional<Throwable> failure;
+        try {
+            failure = new Cli(new JarLocation(OutboxIT.class), bootstrap, captured, captured).run(arguments);
+        } finally {
+            System.setOut(original);
+            System.clearProperty("dw.kafka.bootstrapServers");
+            System.clearProperty("dw.kafka.topics.events");
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        assertThat(failure).as(output).isEmpty();
+        return output;
     }
 
     @Test
