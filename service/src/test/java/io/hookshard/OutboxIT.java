@@ -279,6 +279,23 @@ class OutboxIT {
         assertThat(fromSyncMode).isEqualTo(fromKafkaMode);
     }
 
+    @Test
+    void publishedRowsAreTrimmedOnceOlderThanTheRetention() throws Exception {
+        try (TestApp app = TestApp.onSharedInfrastructure("outbox.retention=0s", "outbox.trimInterval=100ms")
+                .start()) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
+                        "user-" + i, Webhooks.randomId("order"), "paid", i, "2026-11-20T10:00:00Z")).statusCode())
+                        .isEqualTo(202);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> DownstreamEvents.readAll(app.bootstrapServers(),
+                    app.eventsTopic()).size() == 20);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> total(app, "SELECT count(*) FROM outbox") == 0);
+            assertThat(DownstreamEvents.readAll(app.bootstrapServers(), app.eventsTopic())).hasSize(20);
+        }
+    }
+
     /** Each order's published values (whole CloudEvents as text) in the order its partition holds them. */
     private static Map<String, List<String>> values(TestApp app, String run) {
         Map<String, List<String>> values = new HashMap<>();

@@ -112,21 +112,19 @@ final class OutboxRelay implements Runnable {
             holdsLock = OutboxRows.tryLock(handle);
             status.active(holdsLock);
             if (!holdsLock) {
-                measure();
+                measureIfDue();
                 pause(settings.standbyInterval());
                 return;
             }
             LOG.info("outbox relay of shard {} holds the shard's relay lock and publishes to {}", shardId, topic);
         }
         if (paused.getAsBoolean()) {
-            measure();
+            measureIfDue();
             pause(settings.pollInterval());
             return;
         }
         int sent = publishBatch();
-        if (!status.measuredWithin(settings.measureInterval())) {
-            measure();
-        }
+        measureIfDue();
         if (System.nanoTime() - lastTrimNanos >= settings.trimInterval().toNanos()) {
             trim();
         }
@@ -182,8 +180,11 @@ final class OutboxRelay implements Runnable {
         return record;
     }
 
-    private void measure() {
-        status.measured(OutboxRows.backlog(handle));
+    /** Counting a large backlog takes a while: at most once per measure interval. */
+    private void measureIfDue() {
+        if (!status.measuredWithin(settings.measureInterval())) {
+            status.measured(OutboxRows.backlog(handle));
+        }
     }
 
     private void trim() {
