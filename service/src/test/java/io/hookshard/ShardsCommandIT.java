@@ -65,8 +65,9 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "9 changesets applied, latest 3-payload-json",
-                "partitions: [dispute_events_default, order_events_default]", "orders           0 rows");
+                "buckets in config.yml: [0-511]", "11 changesets applied, latest 5-outbox",
+                "partitions: [dispute_events_default, order_events_default]", "orders           0 rows",
+                "outbox           0 rows, 0 unpublished");
     }
 
     @Test
