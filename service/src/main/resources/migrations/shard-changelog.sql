@@ -178,3 +178,23 @@ CREATE TABLE bucket_moves (
     updated_at   timestamptz NOT NULL DEFAULT now(),
     detail       text
 );
+
+--changeset hookshard:7-outbox
+-- Downstream events (see README, "Downstream events"): one row per change of an order's or a dispute's state, written
+-- in the transaction of the change. id, aggregatetype, aggregateid, type and payload are the columns Debezium's outbox
+-- event router reads, so CDC can replace the relay. The relay publishes in seq order and sets published_at after the
+-- broker's ack; published rows are trimmed after a retention. bucket is the owner's bucket, so that a bucket move can
+-- wait for its bucket's events to be published before the bucket leaves this shard.
+CREATE TABLE outbox (
+    seq           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            uuid        NOT NULL UNIQUE,
+    aggregatetype text        NOT NULL,
+    aggregateid   text        NOT NULL,
+    type          text        NOT NULL,
+    payload       json        NOT NULL,
+    bucket        integer     NOT NULL CHECK (bucket >= 0),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    published_at  timestamptz
+);
+CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
+CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL;

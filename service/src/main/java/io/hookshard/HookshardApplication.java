@@ -6,6 +6,7 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.hookshard.cli.EventsCommand;
 import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
@@ -15,6 +16,7 @@ import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory.KafkaClients;
 import io.hookshard.config.ShardsFactory;
 import io.hookshard.config.TopicsFactory;
+import io.hookshard.consume.ConsumerControl;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.core.EventDecoder;
 import io.hookshard.core.EventType;
@@ -79,6 +81,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         bootstrap.addCommand(new RouteCommand());
         bootstrap.addCommand(new SignCommand());
         bootstrap.addCommand(new TopicsCommand());
+        bootstrap.addCommand(new EventsCommand());
     }
 
     @Override
@@ -96,10 +99,12 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         EventSink disputeSink = new DisputeSink(decoder, routing, directory, new DisputeStore(shards),
                 environment.metrics());
 
+        TopicsFactory topics = config.getKafka().getTopics();
         Ingestion ingestion;
         Duration guard;
+        ConsumerControl control;
+        List<String> pausable;
         if (config.getIngest().getMode() == IngestFactory.Mode.KAFKA) {
-            TopicsFactory topics = config.getKafka().getTopics();
             KafkaClients kafka = config.getKafka().build(environment, codec);
             ConsumersFactory.Consumers consumers = config.getConsumers().build(environment,
                     config.getKafka().getBootstrapServers(),
@@ -111,15 +116,22 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());
             environment.admin().addTask(new DlqReplayTask(config.getKafka().getBootstrapServers(), kafka.producer(),
                     topicNames, kafka.ackTimeout()));
-            environment.admin().addTask(ConsumersPauseTask.pause(consumers.control(), topicNames));
-            environment.admin().addTask(ConsumersPauseTask.resume(consumers.control(), topicNames));
+            control = consumers.control();
+            pausable = List.of(topics.getOrders(), topics.getDisputes(), topics.getEvents());
             ingestion = new KafkaIngestion(kafka.publisher(), Map.of(
                     EventType.ORDER_PAYMENT, topics.getOrders(), EventType.CHARGEBACK, topics.getDisputes()));
             guard = kafka.ackTimeout().plusSeconds(5);
         } else {
+            control = new ConsumerControl();
+            pausable = List.of(topics.getEvents());
             ingestion = new SyncIngestion(List.of(orderSink, disputeSink));
             guard = Duration.ofSeconds(60);
         }
+        // The relays publish in both modes: sync mode writes through the same stores, so into the same outboxes.
+        config.getOutbox().build(environment, config.getKafka(), config.getShards().getShards(),
+                () -> control.isPaused(topics.getEvents()), config.getIngest().getMode() == IngestFactory.Mode.SYNC);
+        environment.admin().addTask(ConsumersPauseTask.pause(control, pausable));
+        environment.admin().addTask(ConsumersPauseTask.resume(control, pausable));
 
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
                 environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());

@@ -6,6 +6,7 @@ import io.hookshard.config.AdminFactory;
 import io.hookshard.config.ConsumersFactory;
 import io.hookshard.config.IngestFactory;
 import io.hookshard.config.KafkaFactory;
+import io.hookshard.config.OutboxFactory;
 import io.hookshard.config.ShardsFactory;
 import io.hookshard.config.WebhooksFactory;
 import jakarta.validation.Valid;
@@ -35,6 +36,20 @@ public class HookshardConfiguration extends Configuration {
     @Valid
     @NotNull
     private AdminFactory admin = new AdminFactory();
+
+    @Valid
+    @NotNull
+    private OutboxFactory outbox = new OutboxFactory();
+
+    @JsonProperty
+    public OutboxFactory getOutbox() {
+        return outbox;
+    }
+
+    @JsonProperty
+    public void setOutbox(OutboxFactory outbox) {
+        this.outbox = outbox;
+    }
 
     @JsonProperty
     public AdminFactory getAdmin() {

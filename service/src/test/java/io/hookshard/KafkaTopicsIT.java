@@ -60,6 +60,8 @@ class KafkaTopicsIT {
                 .containsEntry(orders + ".retry retention.ms", days(2))
                 .containsEntry(orders + ".dlq retention.ms", days(9))
                 .containsEntry(topics.getDisputes() + ".dlq retention.ms", days(9))
+                .containsEntry(topics.getEvents() + " retention.ms", days(2))
+                .containsEntry(topics.getEvents() + " cleanup.policy", "delete")
                 .containsEntry(orders + " cleanup.policy", "delete")
                 .containsEntry(orders + ".dlq cleanup.policy", "delete")
                 .containsEntry(orders + ".dlq.replayed cleanup.policy", "compact"));
@@ -98,10 +100,10 @@ class KafkaTopicsIT {
 
         assertThat(captured.list).filteredOn(event -> event.getLevel() == Level.WARN)
                 .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
-                .startsWith("8 of 8 topic(s) below the durability expected (replication factor 3,"
+                .startsWith("9 of 9 topic(s) below the durability expected (replication factor 3,"
                         + " min.insync.replicas 2): [" + topics.getOrders()
                         + " (replication factor 1, min.insync.replicas 1)");
-        assertThat(new TopicDurability(admin, topics).shortfalls()).hasSize(8)
+        assertThat(new TopicDurability(admin, topics).shortfalls()).hasSize(9)
                 .allSatisfy(shortfall -> {
                     assertThat(shortfall.replicationFactor()).isEqualTo(1);
                     assertThat(shortfall.minInSyncReplicas()).isEqualTo(1);
@@ -118,7 +120,7 @@ class KafkaTopicsIT {
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
             assertThat(durability.get("healthy").asBoolean()).isTrue();
             assertThat(durability.get("warning").asBoolean()).isTrue();
-            assertThat(durability.get("message").asText()).startsWith("WARNING: 8 of 8 topic(s) below replication"
+            assertThat(durability.get("message").asText()).startsWith("WARNING: 9 of 9 topic(s) below replication"
                     + " factor 3, min.insync.replicas 2: [" + app.ordersTopic()
                     + " (replication factor 1, min.insync.replicas 1)");
         }
@@ -129,6 +131,7 @@ class KafkaTopicsIT {
         TopicsFactory topics = new TopicsFactory();
         topics.setOrders("orders.webhooks." + namespace);
         topics.setDisputes("disputes.webhooks." + namespace);
+        topics.setEvents("payments.events." + namespace);
         topics.setPartitions(2);
         return topics;
     }

@@ -65,8 +65,9 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "13 changesets applied, latest 6-bucket-map-catalog",
-                "partitions: [dispute_events_default, order_events_default]", "orders           0 rows");
+                "buckets in config.yml: [0-511]", "14 changesets applied, latest 7-outbox",
+                "partitions: [dispute_events_default, order_events_default]", "orders           0 rows",
+                "outbox           0 rows, 0 unpublished");
     }
 
     @Test

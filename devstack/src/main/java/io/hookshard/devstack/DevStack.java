@@ -163,7 +163,7 @@ public final class DevStack {
                 ==================================================================================================
                 Hookshard dev mode is up.
                   app      http://localhost:%d        admin  http://127.0.0.1:%d (healthcheck, metrics, tasks)
-                  kafka    127.0.0.1:%d                topics orders.webhooks, disputes.webhooks (+ .dlq)
+                  kafka    127.0.0.1:%d                topics orders.webhooks, disputes.webhooks (+ .dlq), payments.events
                   shards   shard-a jdbc:postgresql://127.0.0.1:%d/hookshard (user postgres, no password)
                            shard-b jdbc:postgresql://127.0.0.1:%d/hookshard
                   data     %s (reused by the next start; delete it to start afresh)

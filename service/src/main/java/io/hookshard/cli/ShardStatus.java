@@ -44,6 +44,12 @@ final class ShardStatus {
                 out.printf("  %-16s %d rows%n", table,
                         handle.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
             }
+            if (exists(handle, "outbox")) {
+                out.printf("  %-16s %d rows, %d unpublished%n", "outbox",
+                        handle.createQuery("SELECT count(*) FROM outbox").mapTo(Long.class).one(),
+                        handle.createQuery("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                                .mapTo(Long.class).one());
+            }
         });
     }
 

@@ -9,8 +9,8 @@ import net.sourceforge.argparse4j.inf.Subparser;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * {@code topics create [config.yml]}: creates the webhook, retry and dead-letter topics as the service would at
- * startup (and grows their partition count), for deployments that prepare the cluster in a one-shot step.
+ * {@code topics create [config.yml]}: creates the webhook, retry and dead-letter topics and the downstream events topic
+ * as the service would at startup (and grows their partition count), for deployments that prepare the cluster in a one-shot step.
  */
 public final class TopicsCommand extends ConfiguredCommand<HookshardConfiguration> {
     public TopicsCommand() {

@@ -8,7 +8,7 @@ public class IngestFactory {
     public enum Mode {
         /** Store in Kafka, answer 202, consumers apply. */
         KAFKA,
-        /** Apply in the request, answer 200 after the shard commit; Kafka is not used at all. */
+        /** Apply in the request, answer 200 after the shard commit; Kafka carries only the downstream events. */
         SYNC;
 
         @com.fasterxml.jackson.annotation.JsonCreator

@@ -26,6 +26,10 @@ public class TopicsFactory {
     @NotEmpty
     private String disputes = "disputes.webhooks";
 
+    /** Where the relays publish downstream events (CloudEvents, keyed by order id). */
+    @NotEmpty
+    private String events = "payments.events";
+
     @Min(1)
     @Max(1000)
     private int partitions = 6;
@@ -39,7 +43,10 @@ public class TopicsFactory {
     @Max(7)
     private int minInSyncReplicas = 1;
 
-    /** How long the webhook and .retry topics keep records: the window in which events can be re-read or replayed. */
+    /**
+     * How long the webhook and .retry topics keep records: the window in which events can be re-read or replayed; the
+     * downstream events topic keeps its records as long.
+     */
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.HOURS)
     private Duration retention = Duration.days(7);
@@ -80,6 +87,16 @@ public class TopicsFactory {
     @JsonProperty
     public void setDisputes(String disputes) {
         this.disputes = disputes;
+    }
+
+    @JsonProperty
+    public String getEvents() {
+        return events;
+    }
+
+    @JsonProperty
+    public void setEvents(String events) {
+        this.events = events;
     }
 
     @JsonProperty
@@ -159,7 +176,10 @@ public class TopicsFactory {
                 || deadLetterRetention.toMilliseconds() >= retention.toMilliseconds();
     }
 
-    /** Every topic the service uses: the webhook topics, their .retry, .dlq and .dlq.replayed topics. */
+    /**
+     * Every topic the service uses: the webhook topics, their .retry, .dlq and .dlq.replayed topics, and the
+     * downstream events topic.
+     */
     @JsonIgnore
     public List<String> allTopics() {
         List<String> names = new ArrayList<>();
@@ -169,6 +189,7 @@ public class TopicsFactory {
             names.add(deadLetterTopic(topic));
             names.add(replayedTopic(topic));
         }
+        names.add(events);
         return names;
     }
 

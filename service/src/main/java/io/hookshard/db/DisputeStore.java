@@ -2,11 +2,14 @@ package io.hookshard.db;
 
 import io.hookshard.core.ChargebackEvent;
 import io.hookshard.core.EventType;
+import io.hookshard.outbox.CloudEvents;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes chargeback events onto their order owner's shard: inbox, event rows and dispute state in one transaction
- * (see {@link OrderStore}, whose rules this follows).
+ * Writes chargeback events onto their order owner's shard: inbox, event rows, dispute state and the downstream events
+ * of its changes in one transaction (see {@link OrderStore}, whose rules this follows).
  */
 public final class DisputeStore {
     /** A chargeback with the owner of its order, found in the order directory. */
@@ -27,6 +30,16 @@ public final class DisputeStore {
             .comparing((OwnedChargeback owned) -> owned.event().occurredAt())
             .thenComparingInt(owned -> owned.event().status().rank())
             .thenComparing(owned -> owned.event().providerEventId(), CollationC.ORDER);
+
+    /** The dispute rows of a batch, one per dispute, bound by {@link #bindState}; the ON CONFLICT clause follows. */
+    private static final String INSERT_STATE = """
+            INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
+                                  currency, last_event_at, last_provider_event_id, bucket)
+            SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
+                                 :statuses::text[], :ranks::smallint[], :reasons::text[],
+                                 :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
+                                 :providerEventIds::text[], :buckets::integer[])
+            """;
 
     private final ShardDatabases shards;
 
@@ -43,10 +56,10 @@ public final class DisputeStore {
     public List<WriteVerdict> write(String shardId, List<Routed<OwnedChargeback>> routed) {
         return shards.jdbi(shardId).inTransaction(handle -> WriteVerdict.fenced(
                 BucketFence.admit(handle, routed.stream().map(Routed::bucket).toList()), routed,
-                owned -> write(handle, owned)));
+                owned -> write(shardId, handle, owned)));
     }
 
-    private List<WriteVerdict> write(Handle handle, List<Routed<OwnedChargeback>> routed) {
+    private List<WriteVerdict> write(String shardId, Handle handle, List<Routed<OwnedChargeback>> routed) {
         List<OwnedChargeback> chargebacks = routed.stream().map(Routed::item).toList();
         Set<String> present = storedOrders(handle, chargebacks);
         List<Routed<OwnedChargeback>> besideOrder = routed.stream()
@@ -55,7 +68,7 @@ public final class DisputeStore {
                 (OwnedChargeback owned) -> owned.event().providerEventId(), owned -> owned.event().eventId(),
                 owned -> owned.event().content()));
         List<OwnedChargeback> fresh = new ArrayList<>();
-        Map<String, Integer> bucketOfUser = new java.util.HashMap<>();
+        Map<String, Integer> bucketOfUser = new HashMap<>();
         List<WriteVerdict> verdicts = new ArrayList<>(chargebacks.size());
         int next = 0;
         for (Routed<OwnedChargeback> each : routed) {
@@ -70,14 +83,24 @@ public final class DisputeStore {
                 bucketOfUser.put(each.item().userId(), each.bucket());
             }
         }
+        List<OwnedChargeback> applied = List.copyOf(fresh);
         fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
                 .thenComparing(owned -> owned.event().providerEventId()));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh, bucketOfUser);
-            upsertState(handle, newestPerDispute(fresh), bucketOfUser);
+            Map<String, StateChanges.Position> before = upsertState(handle, newestPerDispute(fresh), bucketOfUser);
+            OutboxDao.append(handle, StateChanges.of(applied, owned -> owned.event().disputeId(),
+                    DisputeStore::position, before).stream().map(change -> CloudEvents.disputeChanged(shardId,
+                    bucketOfUser.get(change.event().userId()), change.event().event(), change.event().userId(),
+                    change.previousStatus())).toList());
             BucketUsageDao.mark(handle, bucketOfUser.values());
         }
         return verdicts;
+    }
+
+    private static StateChanges.Position position(OwnedChargeback owned) {
+        return new StateChanges.Position(owned.event().occurredAt(), owned.event().status().rank(),
+                owned.event().providerEventId(), owned.event().status().wireName());
     }
 
     private static Set<String> storedOrders(Handle handle, List<OwnedChargeback> chargebacks) {
@@ -94,8 +117,7 @@ public final class DisputeStore {
         CopyRows rows = new CopyRows(chargebacks.size());
         for (OwnedChargeback owned : chargebacks) {
             ChargebackEvent event = owned.event();
-            rows.number(bucketOfUser.get(owned.userId())).text(event.disputeId()).text(event.providerEventId())
-                    .instant(event.occurredAt())
+            rows.number(bucketOfUser.get(owned.userId())).text(event.disputeId()).text(event.providerEventId()).instant(event.occurredAt())
                     .text(event.orderId()).text(owned.userId()).text(event.status().wireName()).text(event.reason())
                     .number(event.amountMinor()).text(event.currency()).text(event.eventId().toString())
                     .instant(event.receivedAt()).text(event.payloadJson())
@@ -105,16 +127,24 @@ public final class DisputeStore {
                 + " status, reason, amount_minor, currency, event_id, received_at, payload");
     }
 
-    /** As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C". */
-    private static void upsertState(Handle handle, Collection<OwnedChargeback> newest,
-                                    Map<String, Integer> bucketOfUser) {
-        handle.createUpdate("""
-                        INSERT INTO disputes (dispute_id, order_id, user_id, status, status_rank, reason, amount_minor,
-                                              currency, last_event_at, last_provider_event_id, bucket)
-                        SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[], :userIds::text[],
-                                             :statuses::text[], :ranks::smallint[], :reasons::text[],
-                                             :amounts::bigint[], :currencies::text[], :occurredAts::timestamptz[],
-                                             :providerEventIds::text[], :buckets::integer[])
+    /**
+     * As {@link OrderStore}'s: a dispute moves only to a strictly newer event, ids compared as COLLATE "C"; returns
+     * where each dispute that existed before stood, read under its row lock.
+     */
+    private static Map<String, StateChanges.Position> upsertState(Handle handle,
+                                                                  Collection<OwnedChargeback> newest,
+                                                                  Map<String, Integer> bucketOfUser) {
+        Set<String> created = new HashSet<>(bindState(handle.createQuery(INSERT_STATE + """
+                        ON CONFLICT (dispute_id) DO NOTHING
+                        RETURNING dispute_id"""), newest, bucketOfUser).mapTo(String.class).list());
+        List<OwnedChargeback> existing = newest.stream()
+                .filter(owned -> !created.contains(owned.event().disputeId())).toList();
+        if (existing.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, StateChanges.Position> before = StateChanges.lock(handle, "disputes", "dispute_id",
+                Sql.texts(existing, owned -> owned.event().disputeId()));
+        bindState(handle.createUpdate(INSERT_STATE + """
                         ON CONFLICT (dispute_id) DO UPDATE SET
                             status = EXCLUDED.status,
                             status_rank = EXCLUDED.status_rank,
@@ -128,7 +158,13 @@ public final class DisputeStore {
                         WHERE (EXCLUDED.last_event_at, EXCLUDED.status_rank,
                                EXCLUDED.last_provider_event_id COLLATE "C")
                             > (disputes.last_event_at, disputes.status_rank,
-                               disputes.last_provider_event_id COLLATE "C")""")
+                               disputes.last_provider_event_id COLLATE "C")"""), existing, bucketOfUser).execute();
+        return before;
+    }
+
+    private static <S extends SqlStatement<S>> S bindState(S statement, Collection<OwnedChargeback> newest,
+                                                            Map<String, Integer> bucketOfUser) {
+        return statement
                 .bind("disputeIds", Sql.texts(newest, owned -> owned.event().disputeId()))
                 .bind("orderIds", Sql.texts(newest, owned -> owned.event().orderId()))
                 .bind("userIds", Sql.texts(newest, OwnedChargeback::userId))
@@ -139,8 +175,7 @@ public final class DisputeStore {
                 .bind("currencies", Sql.texts(newest, owned -> owned.event().currency()))
                 .bind("occurredAts", Sql.instants(newest, owned -> owned.event().occurredAt()))
                 .bind("providerEventIds", Sql.texts(newest, owned -> owned.event().providerEventId()))
-                .bind("buckets", Sql.ints(newest, owned -> bucketOfUser.get(owned.userId())))
-                .execute();
+                .bind("buckets", Sql.ints(newest, owned -> bucketOfUser.get(owned.userId())));
     }
 
     private static Collection<OwnedChargeback> newestPerDispute(List<OwnedChargeback> rows) {

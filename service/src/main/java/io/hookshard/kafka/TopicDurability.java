@@ -29,8 +29,12 @@ public final class TopicDurability {
     private final int warnBelowMinInSyncReplicas;
 
     public TopicDurability(Admin admin, TopicsFactory topics) {
+        this(admin, topics, topics.allTopics());
+    }
+
+    public TopicDurability(Admin admin, TopicsFactory topics, List<String> names) {
         this.admin = admin;
-        this.topics = topics.allTopics();
+        this.topics = List.copyOf(names);
         this.warnBelowReplicationFactor = topics.getWarnBelowReplicationFactor();
         this.warnBelowMinInSyncReplicas = topics.getWarnBelowMinInSyncReplicas();
     }
@@ -54,7 +58,7 @@ public final class TopicDurability {
         return topics.size();
     }
 
-    /** The topics below expectation, in the order of {@link TopicsFactory#allTopics()}; empty when all are fine. */
+    /** The topics below expectation, in the order given; empty when all are fine. */
     public List<Shortfall> shortfalls() throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
                 .get(10, TimeUnit.SECONDS);

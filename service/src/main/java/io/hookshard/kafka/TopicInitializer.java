@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the webhook topics, their retry and dead-letter topics and the dead letters' replay markers with the
- * configured shape at startup (the broker's auto-create is never relied on), grows the partition count when config
+ * Creates the webhook topics, their retry and dead-letter topics, the dead letters' replay markers and the downstream
+ * events topic with the configured shape at startup (the broker's auto-create is never relied on), grows the partition count when config
  * asks for more, sets the configured retention on every start (so the retention in force is what config says), and
  * logs a WARN when the broker keeps fewer copies than {@link TopicDurability} expects.
  */
@@ -40,14 +40,21 @@ public final class TopicInitializer implements Managed {
 
     private final Admin admin;
     private final TopicsFactory topics;
+    private final List<String> names;
 
     public TopicInitializer(Admin admin, TopicsFactory topics) {
+        this(admin, topics, topics.allTopics());
+    }
+
+    /** Looks after {@code names} only, some of {@link TopicsFactory#allTopics()} (e.g. sync mode's events topic). */
+    public TopicInitializer(Admin admin, TopicsFactory topics, List<String> names) {
         this.admin = admin;
         this.topics = topics;
+        this.names = List.copyOf(names);
     }
 
     public List<String> topicNames() {
-        return topics.allTopics();
+        return names;
     }
 
     @Override
@@ -74,9 +81,9 @@ public final class TopicInitializer implements Managed {
             growPartitions(preexisting);
             alignConfigs(preexisting);
         }
-        LOG.info("retention in force: {} ({} ms) on {} and {} and their .retry topics, {} ({} ms) on their .dlq"
+        LOG.info("retention in force: {} ({} ms) on {} and {}, their .retry topics and {}, {} ({} ms) on their .dlq"
                         + " topics; .dlq.replayed compacted", topics.getRetention(),
-                topics.getRetention().toMilliseconds(), topics.getOrders(), topics.getDisputes(),
+                topics.getRetention().toMilliseconds(), topics.getOrders(), topics.getDisputes(), topics.getEvents(),
                 topics.getDeadLetterRetention(), topics.getDeadLetterRetention().toMilliseconds());
         warnBelowDurability();
     }
@@ -169,7 +176,7 @@ public final class TopicInitializer implements Managed {
     }
 
     private void warnBelowDurability() throws InterruptedException, ExecutionException, TimeoutException {
-        TopicDurability durability = new TopicDurability(admin, topics);
+        TopicDurability durability = new TopicDurability(admin, topics, names);
         for (int attempt = 1; ; attempt++) {
             try {
                 List<TopicDurability.Shortfall> shortfalls = durability.shortfalls();

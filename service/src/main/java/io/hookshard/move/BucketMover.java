@@ -2,6 +2,7 @@ package io.hookshard.move;
 
 import io.hookshard.db.BucketFence;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.outbox.OutboxRows;
 import io.hookshard.router.BucketMap;
 import io.hookshard.router.BucketRange;
 import io.hookshard.routing.Catalog;
@@ -30,6 +31,8 @@ public final class BucketMover {
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;
+    /** How long a frozen move waits for the source's relay to publish the moving buckets' downstream events. */
+    private static final Duration OUTBOX_DRAIN = Duration.ofSeconds(30);
 
     private final ShardDatabases shards;
     private final Catalog catalog;
@@ -151,6 +154,7 @@ public final class BucketMover {
             BucketCopier.Pass last = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
             move = move.copied(last.snapshot(), move.rowsCopied() + last.rows());
             verify(move, source, target, progress);
+            awaitOutboxPublished(move, source, progress);
             BucketMap next = inForce.map().withMoved(move.buckets(), move.to());
             Move finalMove = move;
             version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
@@ -163,6 +167,33 @@ public final class BucketMover {
         source.useTransaction(handle -> BucketFence.moved(handle, finalMove.buckets(), finalMove.to(), mapVersion));
         move.switched(mapVersion);
         return mapVersion;
+    }
+
+    /**
+     * The downstream events of the moving buckets made on the source must be published by the source's relay before
+     * the buckets leave it (README, "Downstream events"): outbox rows are not copied, so the source publishes every
+     * change made before the move and the target every change after it, in that order. Writes are frozen, so the
+     * count only falls. A relay that does not drain them in time aborts the move.
+     */
+    private void awaitOutboxPublished(Move move, Jdbi source, Consumer<String> progress) {
+        long deadline = System.nanoTime() + OUTBOX_DRAIN.toNanos();
+        long unpublished;
+        while ((unpublished = source.withHandle(handle -> OutboxRows.unpublishedIn(handle, move.buckets()))) > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
+                move.aborted(unpublished + " downstream event(s) still unpublished after " + OUTBOX_DRAIN);
+                throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again: "
+                        + unpublished + " downstream event(s) of the moving buckets were still unpublished on "
+                        + move.from() + " after " + OUTBOX_DRAIN + " (is its relay paused or failing?)");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the outbox; run the move again", e);
+            }
+        }
+        progress.accept("the moving buckets' downstream events are all published by " + move.from());
     }
 
     /** Counts and checksums per table must match; one full re-copy is tried before the move gives up. */

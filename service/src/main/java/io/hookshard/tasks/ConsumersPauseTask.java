@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * {@code POST /tasks/consumers-pause[?topic=T]} and {@code POST /tasks/consumers-resume[?topic=T]}: stop or restart
  * this instance's consumption of one topic, or of all. Ingest keeps answering 202 while paused (Kafka keeps the
- * events). Safe to run twice; run it on every instance to pause the whole group.
+ * events). The downstream events topic is among the topics: pausing it stops this instance's outbox relays (the events
+ * wait in the outboxes). Safe to run twice; run it on every instance to pause the whole group.
  */
 public final class ConsumersPauseTask extends Task {
     private final ConsumerControl control;

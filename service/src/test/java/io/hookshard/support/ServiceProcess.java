@@ -35,6 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Ddw.kafka.bootstrapServers=" + bootstrapServers,
                 "-Ddw.kafka.topics.orders=orders.webhooks." + namespace,
                 "-Ddw.kafka.topics.disputes=disputes.webhooks." + namespace,
+                "-Ddw.kafka.topics.events=payments.events." + namespace,
                 "-Ddw.consumers.groupId=hookshard-" + namespace));
         for (int i = 0; i < shardUrls.size(); i++) {
             command.add("-Ddw.shards.shards[" + i + "].database.url=" + shardUrls.get(i));

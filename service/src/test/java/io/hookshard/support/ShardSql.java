@@ -42,6 +42,18 @@ public final class ShardSql {
         }
     }
 
+    public static void execute(String jdbcUrl, String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("statement failed on " + jdbcUrl + ": " + sql, e);
+        }
+    }
+
     /** Every row of a query, each column read as text (null stays null). */
     public static List<List<String>> rows(String jdbcUrl, String sql, Object... parameters) {
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");

@@ -13,8 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real Hookshard (Jetty, Jersey, producer, consumers, pools) on random ports, against real servers, with topics,
- * consumer group and shard databases of its own. Several may run at once (each has its own override prefix).
+ * A real Hookshard (Jetty, Jersey, producer, consumers, relays, pools) on random ports, against real servers, with
+ * topics, consumer group and shard databases of its own. Several may run at once (each has its own override prefix).
  */
 public final class TestApp implements AutoCloseable {
     public static final String SECRET = "whsec_dGVzdC1zZWNyZXQtZm9yLWhvb2tzaGFyZC1pdHM=";
@@ -24,6 +24,7 @@ public final class TestApp implements AutoCloseable {
     private final List<String> shardUrls;
     private final String ordersTopic;
     private final String disputesTopic;
+    private final String eventsTopic;
     private final String groupId;
     private final List<Setting> extra;
     private String configResource = "test-config.yml";
@@ -34,6 +35,7 @@ public final class TestApp implements AutoCloseable {
         this.shardUrls = List.copyOf(shardUrls);
         this.ordersTopic = "orders.webhooks." + namespace;
         this.disputesTopic = "disputes.webhooks." + namespace;
+        this.eventsTopic = "payments.events." + namespace;
         this.groupId = "hookshard-" + namespace;
         this.extra = List.copyOf(extra);
     }
@@ -80,6 +82,7 @@ public final class TestApp implements AutoCloseable {
         overrides.add(ConfigOverride.config(prefix, "kafka.bootstrapServers", bootstrapServers));
         overrides.add(ConfigOverride.config(prefix, "kafka.topics.orders", ordersTopic));
         overrides.add(ConfigOverride.config(prefix, "kafka.topics.disputes", disputesTopic));
+        overrides.add(ConfigOverride.config(prefix, "kafka.topics.events", eventsTopic));
         overrides.add(ConfigOverride.config(prefix, "consumers.groupId", groupId));
         for (int i = 0; i < shardUrls.size(); i++) {
             overrides.add(ConfigOverride.config(prefix, "shards.shards[" + i + "].database.url", shardUrls.get(i)));
@@ -130,6 +133,10 @@ public final class TestApp implements AutoCloseable {
 
     public String disputesTopic() {
         return disputesTopic;
+    }
+
+    public String eventsTopic() {
+        return eventsTopic;
     }
 
     public String bootstrapServers() {
