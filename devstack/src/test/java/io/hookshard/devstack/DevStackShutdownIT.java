@@ -118,7 +118,7 @@ class DevStackShutdownIT {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/healthcheck"))
                 .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             if (!devstack.isAlive()) {
                 fail("dev mode exited during startup:\n" + Files.readString(output));
@@ -132,7 +132,7 @@ class DevStackShutdownIT {
             }
             Thread.sleep(250);
         }
-        fail("dev mode was not healthy within 90 s:\n" + Files.readString(output));
+        fail("dev mode was not healthy within 180 s:\n" + Files.readString(output));
     }
 
     /** As a terminal does: the signal goes to every process in dev mode's process group. */
