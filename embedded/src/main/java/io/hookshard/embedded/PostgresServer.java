@@ -103,6 +103,26 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP of the postmaster and every backend: the server hangs, as on a stalled disk or a frozen VM. The kernel
+     * still accepts connections into the listen backlog, so clients wait for answers instead of being refused.
+     */
+    public synchronized void suspend() {
+        if (process == null) {
+            throw new IllegalStateException("PostgreSQL " + name + " is not running");
+        }
+        process.signalTree("STOP");
+        LOG.info("PostgreSQL {} suspended (SIGSTOP)", name);
+    }
+
+    /** SIGCONT after {@link #suspend()}: the server carries on where it stopped. */
+    public synchronized void resume() {
+        if (process != null) {
+            process.signalTree("CONT");
+            LOG.info("PostgreSQL {} resumed (SIGCONT)", name);
+        }
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
