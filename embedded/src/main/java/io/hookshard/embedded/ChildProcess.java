@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -46,9 +47,16 @@ public final class ChildProcess {
     public static ChildProcess start(String name, List<String> command, Path log, String stopSignal,
                                      boolean stopOnJvmExit)
             throws IOException {
+        return start(name, command, Map.of(), log, stopSignal, stopOnJvmExit);
+    }
+
+    /** @param environment variables added to this JVM's environment for the child (e.g. a secret) */
+    public static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log,
+                                     String stopSignal, boolean stopOnJvmExit) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(inSessionOfItsOwn(name, command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         ChildProcess child = new ChildProcess(name, builder.start(), stopSignal, stopOnJvmExit);
         if (!child.watchJvmExit()) {
             child.killTree();

@@ -38,6 +38,7 @@ public final class PostgresServer implements AutoCloseable {
     private final boolean durable;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private boolean stopOnJvmExit = true;
+    private boolean suspended;
     private ChildProcess process;
 
     /**
@@ -88,6 +89,11 @@ public final class PostgresServer implements AutoCloseable {
     public synchronized void stop() {
         if (process != null) {
             long started = System.nanoTime();
+            if (suspended) {
+                // A stopped postmaster would take SIGINT only when continued.
+                process.signalTree("CONT");
+                suspended = false;
+            }
             process.stop("INT", Duration.ofSeconds(30));
             process = null;
             LOG.info("PostgreSQL {} stopped in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
@@ -99,6 +105,7 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null) {
             process.kill();
             process = null;
+            suspended = false;
             LOG.info("PostgreSQL {} killed", name);
         }
     }
@@ -112,13 +119,15 @@ public final class PostgresServer implements AutoCloseable {
             throw new IllegalStateException("PostgreSQL " + name + " is not running");
         }
         process.signalTree("STOP");
+        suspended = true;
         LOG.info("PostgreSQL {} suspended (SIGSTOP)", name);
     }
 
-    /** SIGCONT after {@link #suspend()}: the server carries on where it stopped. */
+    /** SIGCONT after {@link #suspend()}: the server carries on where it stopped. Does nothing otherwise. */
     public synchronized void resume() {
-        if (process != null) {
+        if (process != null && suspended) {
             process.signalTree("CONT");
+            suspended = false;
             LOG.info("PostgreSQL {} resumed (SIGCONT)", name);
         }
     }
