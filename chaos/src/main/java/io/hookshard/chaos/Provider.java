@@ -129,9 +129,17 @@ final class Provider implements AutoCloseable {
         }
     }
 
-    /** Starts stories up to {@link #PLAN_AHEAD} ahead, paced so that their deliveries come at the rate on average. */
+    /**
+     * Starts stories up to {@link #PLAN_AHEAD} ahead, paced so that their deliveries come at the rate on average. While
+     * more than that much waits to be sent (the service cannot keep up), no story starts, and the pace picks up from
+     * now when it can: the rate is a ceiling, and what the machine managed is in the client log.
+     */
     private long plan(Workload workload, long cursor, long planUntilNanos) {
         long now = System.nanoTime();
+        if (queue.size() > rate * PLAN_AHEAD.toSeconds()) {
+            return cursor;
+        }
+        cursor = Math.max(cursor, now);
         while (cursor - (now + PLAN_AHEAD.toNanos()) < 0) {
             if (cursor - planUntilNanos >= 0) {
                 planning = false;
