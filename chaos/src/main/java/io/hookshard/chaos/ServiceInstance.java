@@ -29,7 +29,8 @@ final class ServiceInstance {
     private final int port;
     private final int adminPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private ChildProcess process;
+    /** Volatile: others ask whether it runs while a start, which holds the lock for minutes, is under way. */
+    private volatile ChildProcess process;
 
     ServiceInstance(String name, Path serviceJar, Path config, Map<String, String> environment, Path log, int port,
                     int adminPort) {
@@ -91,8 +92,9 @@ final class ServiceInstance {
         }
     }
 
-    synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    boolean isRunning() {
+        ChildProcess current = process;
+        return current != null && current.isAlive();
     }
 
     /** POSTs to an admin task (no token: the admin port listens on loopback) and returns what it printed. */
