@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -76,6 +77,7 @@ final class ChaosRun {
             }
         }
         report.write(out.resolve(REPORT));
+        LOG.info("{}: {}", report.passed() ? "passed" : "FAILED", report.summaryLine());
         if (report.passed() && !settings.keepData()) {
             delete(out.resolve("data"));
         }
@@ -86,7 +88,8 @@ final class ChaosRun {
         LOG.info("checking the client log against the shards and the dead-letter topics");
         History history = History.read(settings.out());
         if (history.answerCounts().keySet().stream().anyMatch(answer -> answer.startsWith("4"))) {
-            harnessErrors.add("requests refused with a 4xx (see " + ClientLog.REQUESTS + "): " + history.answerCounts());
+            harnessErrors.add("requests refused with a 4xx (see " + ClientLog.REQUESTS + "): "
+                    + history.answerCounts());
         }
         ShardRouter router = new ShardRouter(new BucketFunction(BucketFunction.DEFAULT_BUCKETS),
                 BucketMap.evenSplit(BucketFunction.DEFAULT_BUCKETS, Cluster.SHARD_IDS));
@@ -100,7 +103,7 @@ final class ChaosRun {
 
     /** Writes the poison records spread over the run, none while the broker is down by a fault. */
     private void writePoison(Cluster cluster, long start, long end) {
-        List<Poison.Recipe> recipes = Poison.recipes(settings.seed());
+        List<Poison.Recipe> recipes = Poison.recipes(settings.seed(), Instant.now());
         try (var log = Files.newBufferedWriter(settings.out().resolve("poison.tsv"))) {
             log.write("label\ttopic\tpartition\toffset\texpected_reason\tvalue_digest\n");
             for (int i = 0; i < recipes.size(); i++) {

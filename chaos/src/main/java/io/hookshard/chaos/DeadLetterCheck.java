@@ -26,7 +26,8 @@ final class DeadLetterCheck {
                 findings.add(Findings.DEAD_LETTERS_UNEXPECTED, origin + " dead-lettered as " + letter.reason()
                         + ", not a poison record");
             } else if (!matched.add(origin)) {
-                findings.add(Findings.DEAD_LETTERS_DUPLICATED, origin + " (" + written.label() + ") dead-lettered again");
+                findings.add(Findings.DEAD_LETTERS_DUPLICATED, origin + " (" + written.label()
+                        + ") dead-lettered again");
             } else if (!written.expectedReason().equals(letter.reason())
                     || !written.valueDigest().equals(letter.valueDigest())) {
                 findings.add(Findings.DEAD_LETTERS_WRONG_REASON, origin + " (" + written.label() + "): "

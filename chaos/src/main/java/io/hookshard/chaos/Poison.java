@@ -7,7 +7,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,52 +33,51 @@ final class Poison {
     static final String PREFIX = "poison-";
     private static final String ORDERS = Cluster.TOPICS.get(0);
     private static final String DISPUTES = Cluster.TOPICS.get(1);
+    private static final String UNDECODABLE = "undecodable_envelope";
 
     private Poison() {
     }
 
-    /** The known set, the same for every run of a seed. */
-    static List<Recipe> recipes(long seed) {
+    /**
+     * The known set, the same for every run of a seed.
+     *
+     * @param receivedAt what the envelopes say ingest received them at: now, so that no consumer takes them for
+     *                   envelopes older than it can deduplicate (that would be another reason)
+     */
+    static List<Recipe> recipes(long seed, Instant receivedAt) {
+        String at = receivedAt.truncatedTo(ChronoUnit.SECONDS).toString();
         Random random = new Random(seed ^ 0xbad_c0deL);
         String tag = PREFIX + Long.toString(seed, 36).replace('-', 'n');
-        List<Recipe> recipes = new ArrayList<>();
+        String order = "payment.order";
+        String chargeback = "payment.chargeback";
         byte[] garbage = new byte[96];
         random.nextBytes(garbage);
-        recipes.add(new Recipe("undecodable-bytes", ORDERS, key(tag + "-user-1"), garbage, "undecodable_envelope",
-                null));
-        recipes.add(new Recipe("not-json", ORDERS, key(tag + "-user-2"),
-                ("{\"event_id\": \"" + tag + " is not json").getBytes(StandardCharsets.UTF_8), "undecodable_envelope",
-                null));
-        String utf16Id = tag + "-utf16";
-        recipes.add(new Recipe("utf16-envelope", ORDERS, key(tag + "-user-3"),
-                envelope("payment.order", tag + "-user-3", order(utf16Id, tag + "-user-3", "2026-03-02T10:00:00Z", 100))
-                        .getBytes(StandardCharsets.UTF_16), "undecodable_envelope", utf16Id));
-        recipes.add(new Recipe("no-value", ORDERS, key(tag + "-user-4"), null, "undecodable_envelope", null));
-        String negativeId = tag + "-negative-amount";
-        recipes.add(new Recipe("schema-violation", ORDERS, key(tag + "-user-5"), utf8(envelope("payment.order",
-                tag + "-user-5", order(negativeId, tag + "-user-5", "2026-03-02T10:00:00Z", -5))), "schema_violation",
-                negativeId));
-        String wrongTypeId = tag + "-chargeback-on-orders";
-        recipes.add(new Recipe("wrong-type", ORDERS, key(tag + "-order-6"), utf8(envelope("payment.chargeback",
-                tag + "-order-6", chargeback(wrongTypeId, tag + "-order-6", "opened"))), "wrong_event_type",
-                wrongTypeId));
-        String yearZeroId = tag + "-year-zero";
-        recipes.add(new Recipe("year-0000", ORDERS, key(tag + "-user-7"), utf8(envelope("payment.order",
-                tag + "-user-7", order(yearZeroId, tag + "-user-7", "0000-01-01T00:00:00Z", 100))),
-                "constraint_violation", yearZeroId));
-        byte[] garbage2 = new byte[48];
-        random.nextBytes(garbage2);
-        recipes.add(new Recipe("undecodable-bytes", DISPUTES, key(tag + "-order-8"), garbage2, "undecodable_envelope",
-                null));
-        String badStatusId = tag + "-bad-status";
-        recipes.add(new Recipe("schema-violation", DISPUTES, key(tag + "-order-9"), utf8(envelope("payment.chargeback",
-                tag + "-order-9", chargeback(badStatusId, tag + "-order-9", "maybe"))), "schema_violation",
-                badStatusId));
-        String orderOnDisputesId = tag + "-order-on-disputes";
-        recipes.add(new Recipe("wrong-type", DISPUTES, key(tag + "-user-10"), utf8(envelope("payment.order",
-                tag + "-user-10", order(orderOnDisputesId, tag + "-user-10", "2026-03-02T10:00:00Z", 100))),
-                "wrong_event_type", orderOnDisputesId));
-        return recipes;
+        byte[] moreGarbage = new byte[48];
+        random.nextBytes(moreGarbage);
+        String utf16 = envelope(order, at, tag + "-user-3", order(tag + "-utf16", tag + "-user-3", 100));
+        return List.of(
+                new Recipe("undecodable-bytes", ORDERS, utf8(tag + "-user-1"), garbage, UNDECODABLE, null),
+                new Recipe("not-json", ORDERS, utf8(tag + "-user-2"),
+                        utf8("{\"event_id\": \"" + tag + " is not json"), UNDECODABLE, null),
+                new Recipe("utf16-envelope", ORDERS, utf8(tag + "-user-3"), utf16.getBytes(StandardCharsets.UTF_16),
+                        UNDECODABLE, tag + "-utf16"),
+                new Recipe("no-value", ORDERS, utf8(tag + "-user-4"), null, UNDECODABLE, null),
+                new Recipe("schema-violation", ORDERS, utf8(tag + "-user-5"), utf8(envelope(order, at,
+                        tag + "-user-5", order(tag + "-negative", tag + "-user-5", -5))), "schema_violation",
+                        tag + "-negative"),
+                new Recipe("wrong-type", ORDERS, utf8(tag + "-order-6"), utf8(envelope(chargeback, at,
+                        tag + "-order-6", chargeback(tag + "-chargeback-on-orders", tag + "-order-6", "opened"))),
+                        "wrong_event_type", tag + "-chargeback-on-orders"),
+                new Recipe("trailing-content", ORDERS, utf8(tag + "-user-7"), utf8(envelope(order, at,
+                        tag + "-user-7", order(tag + "-trailing", tag + "-user-7", 100)) + " {}"), UNDECODABLE,
+                        tag + "-trailing"),
+                new Recipe("undecodable-bytes", DISPUTES, utf8(tag + "-order-8"), moreGarbage, UNDECODABLE, null),
+                new Recipe("schema-violation", DISPUTES, utf8(tag + "-order-9"), utf8(envelope(chargeback, at,
+                        tag + "-order-9", chargeback(tag + "-bad-status", tag + "-order-9", "maybe"))),
+                        "schema_violation", tag + "-bad-status"),
+                new Recipe("wrong-type", DISPUTES, utf8(tag + "-user-10"), utf8(envelope(order, at,
+                        tag + "-user-10", order(tag + "-order-on-disputes", tag + "-user-10", 100))),
+                        "wrong_event_type", tag + "-order-on-disputes"));
     }
 
     /** Writes one recipe (acks=all) and returns where it landed. */
@@ -97,26 +97,22 @@ final class Poison {
         }
     }
 
-    private static String envelope(String type, String key, String payload) {
+    private static String envelope(String type, String receivedAt, String key, String payload) {
         return "{\"event_id\":\"" + UUID.nameUUIDFromBytes((type + ":" + key).getBytes(StandardCharsets.UTF_8))
-                + "\",\"key\":\"" + key + "\",\"type\":\"" + type + "\",\"received_at\":\"2026-03-02T10:00:01Z\","
-                + "\"payload\":" + payload + "}";
+                + "\",\"key\":\"" + key + "\",\"type\":\"" + type + "\",\"received_at\":\"" + receivedAt
+                + "\",\"payload\":" + payload + "}";
     }
 
-    private static String order(String providerEventId, String userId, String occurredAt, long amount) {
+    private static String order(String providerEventId, String userId, long amount) {
         return "{\"provider_event_id\":\"" + providerEventId + "\",\"user_id\":\"" + userId + "\",\"order_id\":\""
                 + userId + "-order\",\"status\":\"paid\",\"amount_minor\":" + amount + ",\"currency\":\"EUR\","
-                + "\"occurred_at\":\"" + occurredAt + "\"}";
+                + "\"occurred_at\":\"2026-03-02T10:00:00Z\"}";
     }
 
     private static String chargeback(String providerEventId, String orderId, String status) {
         return "{\"provider_event_id\":\"" + providerEventId + "\",\"order_id\":\"" + orderId + "\",\"dispute_id\":\""
                 + orderId + "-dispute\",\"status\":\"" + status + "\",\"reason\":\"fraudulent\",\"amount_minor\":100,"
                 + "\"currency\":\"EUR\",\"occurred_at\":\"2026-03-02T10:00:00Z\"}";
-    }
-
-    private static byte[] key(String key) {
-        return utf8(key);
     }
 
     private static byte[] utf8(String text) {

@@ -9,8 +9,8 @@ import java.util.Map;
  * once); problem counts by kind ({@link Findings}), with examples.
  */
 record Verdict(long accepted, long sent, long unanswered, long unansweredStored, long requests,
-               double requestsPerSecond, Map<String, Long> answers, long deadLettersExpected, long deadLettersFound, Map<String, Long> problems,
-               Map<String, List<String>> examples) {
+               double requestsPerSecond, Map<String, Long> answers, long deadLettersExpected, long deadLettersFound,
+               Map<String, Long> problems, Map<String, List<String>> examples) {
 
     long problem(String kind) {
         return problems.getOrDefault(kind, 0L);

@@ -38,7 +38,8 @@ class ChaosConfigTest {
         assertThat(config.getKafka().getTopics().getDisputes()).isEqualTo(Cluster.TOPICS.get(1));
         assertThat(config.getConsumers().getGroupId()).isEqualTo(Cluster.GROUP);
         assertThat(config.getConsumers().getParkWindow().toHours())
-                .as("a chargeback waiting for its order is never dead-lettered within a run").isGreaterThanOrEqualTo(24);
+                .as("a chargeback waiting for its order is never dead-lettered within a run")
+                .isGreaterThanOrEqualTo(24);
         assertThat(config.getWebhooks().secrets().isEmpty()).isFalse();
     }
 }
