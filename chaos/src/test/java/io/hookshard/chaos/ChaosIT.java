@@ -1,12 +1,14 @@
 package io.hookshard.chaos;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,11 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChaosIT {
     private static final long SEED = 42;
 
-    @TempDir
-    Path out;
-
     @Test
     void everyKindOfFaultLosesDoublesMisplacesAndMisappliesNothing() throws Exception {
+        // Under target/, not a temporary directory: when it fails, the client log, the instances' logs and the
+        // servers' data stay for whoever reads the failure (the data is deleted when the run passes).
+        Path out = Path.of("target", "chaos-it").toAbsolutePath();
+        deleteRecursively(out);
         ChaosSettings settings = new ChaosSettings(Duration.ofSeconds(150), SEED, 200, 5000, out,
                 ChaosSettings.findServiceJar(), false, Duration.ofSeconds(10), Duration.ofSeconds(20),
                 Duration.ofMinutes(5), Duration.ofMinutes(5));
@@ -43,5 +46,16 @@ class ChaosIT {
         assertThat(report.summaryLine()).startsWith("chaos: " + report.verdict().accepted() + " accepted, 0 lost,"
                 + " 0 doubled, ");
         assertThat(Files.readString(out.resolve(ChaosRun.REPORT))).contains("\"lost\" : 0");
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 }
