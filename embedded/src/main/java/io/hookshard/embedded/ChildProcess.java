@@ -5,12 +5,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * code then stops the child, in its owner's order. {@code setsid} execs without forking when its caller leads no
  * process group, which a JVM's child never does, so the PID held here stays the server's PID.
  */
-final class ChildProcess {
+public final class ChildProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
     private static final Optional<Path> SETSID = onPath("setsid");
 
@@ -42,11 +44,19 @@ final class ChildProcess {
      * @param stopSignal    how the JVM's exit stops the process gracefully (then SIGKILL after 10 s)
      * @param stopOnJvmExit false when the caller stops the process itself, in an order of its own
      */
-    static ChildProcess start(String name, List<String> command, Path log, String stopSignal, boolean stopOnJvmExit)
+    public static ChildProcess start(String name, List<String> command, Path log, String stopSignal,
+                                     boolean stopOnJvmExit)
             throws IOException {
+        return start(name, command, Map.of(), log, stopSignal, stopOnJvmExit);
+    }
+
+    /** @param environment variables added to this JVM's environment for the child (e.g. a secret) */
+    public static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log,
+                                     String stopSignal, boolean stopOnJvmExit) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(inSessionOfItsOwn(name, command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         ChildProcess child = new ChildProcess(name, builder.start(), stopSignal, stopOnJvmExit);
         if (!child.watchJvmExit()) {
             child.killTree();
@@ -56,16 +66,16 @@ final class ChildProcess {
         return child;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Sends {@code signal} (e.g. "INT", "TERM") and waits; kills the tree when the wait runs out. */
-    void stop(String signal, Duration wait) {
+    public void stop(String signal, Duration wait) {
         signalAndWait(signal, wait);
         removeHook();
     }
@@ -89,8 +99,32 @@ final class ChildProcess {
         killTree();
     }
 
+    /**
+     * Sends {@code signal} (e.g. "STOP", "CONT") to the process and every descendant, the process first, so that a
+     * stopped parent forks no child the signal misses. Returns once sent; nothing waits for an effect.
+     */
+    public void signalTree(String signal) {
+        List<Long> pids = new ArrayList<>(List.of(process.pid()));
+        process.descendants().forEach(handle -> pids.add(handle.pid()));
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        try {
+            int exit = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            if (exit != 0) {
+                // A descendant that exited meanwhile makes kill(1) fail for its PID only; the others got the signal.
+                LOG.debug("kill -{} {} exited with {}", signal, pids, exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not send SIG" + signal + " to " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
     /** SIGKILL for the process and every descendant, as a crash would; waits until they are gone. */
-    void kill() {
+    public void kill() {
         killTree();
         removeHook();
     }

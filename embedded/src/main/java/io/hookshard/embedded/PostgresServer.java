@@ -38,6 +38,7 @@ public final class PostgresServer implements AutoCloseable {
     private final boolean durable;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private boolean stopOnJvmExit = true;
+    private boolean suspended;
     private ChildProcess process;
 
     /**
@@ -88,6 +89,11 @@ public final class PostgresServer implements AutoCloseable {
     public synchronized void stop() {
         if (process != null) {
             long started = System.nanoTime();
+            if (suspended) {
+                // A stopped postmaster would take SIGINT only when continued.
+                process.signalTree("CONT");
+                suspended = false;
+            }
             process.stop("INT", Duration.ofSeconds(30));
             process = null;
             LOG.info("PostgreSQL {} stopped in {} ms", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
@@ -99,7 +105,30 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null) {
             process.kill();
             process = null;
+            suspended = false;
             LOG.info("PostgreSQL {} killed", name);
+        }
+    }
+
+    /**
+     * SIGSTOP of the postmaster and every backend: the server hangs, as on a stalled disk or a frozen VM. The kernel
+     * still accepts connections into the listen backlog, so clients wait for answers instead of being refused.
+     */
+    public synchronized void suspend() {
+        if (process == null) {
+            throw new IllegalStateException("PostgreSQL " + name + " is not running");
+        }
+        process.signalTree("STOP");
+        suspended = true;
+        LOG.info("PostgreSQL {} suspended (SIGSTOP)", name);
+    }
+
+    /** SIGCONT after {@link #suspend()}: the server carries on where it stopped. Does nothing otherwise. */
+    public synchronized void resume() {
+        if (process != null && suspended) {
+            process.signalTree("CONT");
+            suspended = false;
+            LOG.info("PostgreSQL {} resumed (SIGCONT)", name);
         }
     }
 

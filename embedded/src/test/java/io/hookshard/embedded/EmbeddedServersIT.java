@@ -53,6 +53,30 @@ class EmbeddedServersIT {
     }
 
     @Test
+    void suspendedPostgresHangsInsteadOfRefusingAndCarriesOnWhenResumed() throws Exception {
+        PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
+        try (PostgresServer server = new PostgresServer("hang", binaries, dir.resolve("pg"), Ports.freePort(), false)) {
+            server.start();
+            // The client's socket timeout, not a query timeout: cancelling needs a server that answers.
+            try (Connection connection = java.sql.DriverManager.getConnection(server.jdbcUrl() + "?socketTimeout=2",
+                    PostgresServer.USER, "");
+                 Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE t (id int PRIMARY KEY)");
+                server.suspend();
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> statement.execute("INSERT INTO t VALUES (1)"))
+                        .as("a hung server answers nothing, so the client's own timeout ends the wait")
+                        .isInstanceOf(java.sql.SQLException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+                server.resume();
+            }
+            try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                statement.execute("INSERT INTO t VALUES (2)");
+            }
+        }
+    }
+
+    @Test
     void refusesAPortThatIsAlreadyTaken() {
         PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
         int port = Ports.freePort();

@@ -1,0 +1,27 @@
+package io.hookshard.chaos;
+
+import java.time.Instant;
+
+/** Rows as the checker reads them from the shards and the dead-letter topics. */
+final class Stored {
+    private Stored() {
+    }
+
+    /** An {@code order_events} or {@code dispute_events} row; {@code disputeId} and {@code reason} null for orders. */
+    record Event(String shard, EventKind kind, String providerEventId, String userId, String orderId, String disputeId,
+                 String status, long amountMinor, String currency, String reason, Instant occurredAt) {
+    }
+
+    /**
+     * An {@code orders} or {@code disputes} row: {@code id} is the order id or the dispute id; {@code reason} null for
+     * orders.
+     */
+    record State(String shard, EventKind kind, String id, String userId, String orderId, String status,
+                 long amountMinor, String currency, String reason, Instant lastEventAt, String lastProviderEventId) {
+    }
+
+    /** A record of a dead-letter topic, by the coordinates of the record it stands for. */
+    record DeadLetter(String originalTopic, int originalPartition, long originalOffset, String reason,
+                      String valueDigest) {
+    }
+}
