@@ -26,6 +26,10 @@ final class PartitionProgress {
         waiting.remove(offset);
     }
 
+    boolean hasWaitingBefore(long offset) {
+        return !waiting.headMap(offset).isEmpty();
+    }
+
     boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
         return waiting.get(record.offset()) == record;
     }

@@ -31,6 +31,12 @@ final class Progress {
         }
     }
 
+    /** Whether a record before {@code record} in its partition waits. */
+    boolean hasWaitingBefore(ConsumerRecord<byte[], byte[]> record) {
+        PartitionProgress partition = partitions.get(partitionOf(record));
+        return partition != null && partition.hasWaitingBefore(record.offset());
+    }
+
     boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
         PartitionProgress partition = partitions.get(partitionOf(record));
         return partition != null && partition.isWaiting(record);

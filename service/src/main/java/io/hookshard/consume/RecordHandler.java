@@ -9,12 +9,15 @@ import io.hookshard.core.InvalidEventException;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -80,6 +83,16 @@ final class RecordHandler {
      * dead-letter topic.
      */
     List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
+        return handle(records, record -> false);
+    }
+
+    /**
+     * As {@link #handle(List)}; {@code waitsBehind} tells whether a record of an earlier batch, before the given one in
+     * its partition, still waits for a retry.
+     */
+    List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records,
+                       java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> waitsBehind)
+            throws InterruptedException {
         Envelope[] envelopes = new Envelope[records.size()];
         Outcome[] outcomes = new Outcome[records.size()];
         List<Integer> decoded = new ArrayList<>(records.size());
@@ -102,14 +115,43 @@ final class RecordHandler {
         try (Timer.Context ignored = batchTimer.time()) {
             apply(records, decoded, envelopes, outcomes);
         }
+        // Set aside (dead letter, park) only a record its partition's commit can pass right away: one behind a record
+        // that waits would be set aside again when the partition is read again before that commit (a rebalance, a
+        // crash), leaving a copy too many. So it waits too, and is set aside once nothing before it waits.
+        Map<TopicPartition, Long> firstWaiting = new HashMap<>();
+        Outcome[] finals = new Outcome[records.size()];
+        List<Integer> byOffset = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            byOffset.add(i);
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            finals[i] = outcomes[i] != null ? outcomes[i]
+                    : unexpected(record, new IllegalStateException("the sink gave this record no outcome"));
+            if (finals[i].isRetryable() && !(finals[i].kind() == Outcome.Kind.NOT_YET && parkNotYet)) {
+                firstWaiting.merge(Progress.partitionOf(record), record.offset(), Math::min);
+            }
+        }
+        byOffset.sort(java.util.Comparator.comparing((Integer i) -> records.get(i).partition())
+                .thenComparing(i -> records.get(i).topic()).thenComparingLong(i -> records.get(i).offset()));
+        for (int i : byOffset) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            Outcome outcome = finals[i];
+            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET && parkNotYet) {
+                Long waiting = firstWaiting.get(Progress.partitionOf(record));
+                if (waitsBehind.test(record) || waiting != null && waiting < record.offset()) {
+                    outcome = Outcome.behindWaiting(outcome);
+                } else {
+                    outcome = setAside(record, envelopes[i], outcome);
+                }
+                if (outcome.isRetryable()) {
+                    firstWaiting.merge(Progress.partitionOf(record), record.offset(), Math::min);
+                }
+            }
+            finals[i] = outcome;
+        }
         List<Retry> retries = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
-            Outcome outcome = outcomes[i] != null ? outcomes[i]
-                    : unexpected(record, new IllegalStateException("the sink gave this record no outcome"));
-            if (outcome.kind() == Outcome.Kind.PERMANENT || outcome.kind() == Outcome.Kind.NOT_YET && parkNotYet) {
-                outcome = setAside(record, envelopes[i], outcome);
-            }
+            Outcome outcome = finals[i];
             if (outcome.isRetryable()) {
                 retried.inc();
                 retries.add(new Retry(record, outcome));

@@ -44,7 +44,7 @@ final class RetryingFlow implements RecordFlow {
     public void accept(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
         records.forEach(batch::add);
-        List<RecordHandler.Retry> failed = handler.handle(batch);
+        List<RecordHandler.Retry> failed = handler.handle(batch, progress::hasWaitingBefore);
         // Only now, with every record's fate known, does the batch count as handled.
         boolean firstToWait = progress.waiting() == 0;
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> failedByPartition = new HashMap<>();
@@ -68,7 +68,7 @@ final class RetryingFlow implements RecordFlow {
         }
         // One batch at a time, so that a retry round never keeps the loop from polling for long.
         List<ConsumerRecord<byte[], byte[]>> batch = progress.oldest(retryBatchSize);
-        List<RecordHandler.Retry> stillFailing = handler.handle(batch);
+        List<RecordHandler.Retry> stillFailing = handler.handle(batch, progress::hasWaitingBefore);
         java.util.Set<ConsumerRecord<byte[], byte[]>> failing = java.util.Collections.newSetFromMap(
                 new java.util.IdentityHashMap<>());
         stillFailing.forEach(retry -> failing.add(retry.record()));

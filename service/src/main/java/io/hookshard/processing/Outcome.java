@@ -40,6 +40,15 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
                 null);
     }
 
+    /**
+     * A record that could be set aside (dead-lettered, parked) but lies behind a record of its partition that waits:
+     * it waits too, keeping its reason, so that it is set aside once, when the partition's commit can pass it.
+     */
+    public static Outcome behindWaiting(Outcome setAside) {
+        return new Outcome(Kind.TRANSIENT, setAside.reason(), "waits behind an earlier record of its partition: "
+                + setAside.detail(), setAside.shardId());
+    }
+
     public static Outcome notYet(String reason, String detail) {
         return new Outcome(Kind.NOT_YET, reason, detail, null);
     }

@@ -40,6 +40,10 @@ class ConsumerWorkerTest {
             }
             assertThat(world.violations).as("seed %d", seed).isEmpty();
             assertThat(world.fatalErrors).isEmpty();
+            // Set aside once: a record behind one that waits is not dead-lettered or parked before it can be
+            // committed, or a rebalance would read it, and set it aside, again.
+            assertThat(world.setAside).as("seed %d: records set aside more than once", seed)
+                    .allSatisfy((id, times) -> assertThat(times).as(id).isEqualTo(1));
             world.behaviours.forEach((id, fate) -> {
                 String reason = world.deadLetterReasons.get(id);
                 switch (fate) {

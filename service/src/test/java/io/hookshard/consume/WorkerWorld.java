@@ -47,6 +47,8 @@ final class WorkerWorld {
     /** Records whose fate is durable: applied, or acknowledged by the dead-letter or parking topic. */
     final Set<String> done = ConcurrentHashMap.newKeySet();
     final Map<String, String> deadLetterReasons = new ConcurrentHashMap<>();
+    /** How often each record was set aside (dead-lettered or parked): more than once is a copy too many. */
+    final Map<String, Integer> setAside = new ConcurrentHashMap<>();
     /** Each partition's records in offset order, as the broker holds them. */
     final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> log = new HashMap<>();
     /** The group's committed offsets, which outlive any one consumer. */
@@ -77,6 +79,7 @@ final class WorkerWorld {
             Future<RecordMetadata> sent = super.send(record);
             String id = new String(record.key(), StandardCharsets.UTF_8);
             done.add(id);
+            setAside.merge(id, 1, Integer::sum);
             if (record.topic().endsWith(".dlq")) {
                 deadLetterReasons.put(id, DeadLetters.header(record.headers(), DeadLetters.ERROR_CLASS));
             }
