@@ -80,10 +80,14 @@ public final class ConsumerWorker implements Runnable {
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
                 lag.maybeRead(consumer);
-                if (!records.isEmpty()) {
+                boolean pausedNow = control.isPaused(settings.topic());
+                if (!records.isEmpty() && pausedNow) {
+                    // Paused while this poll was under way: once a pause is confirmed, nothing more may be applied.
+                    rewind(records);
+                } else if (!records.isEmpty()) {
                     flow.accept(records);
                 }
-                if (!pauses.operatorPaused()) {
+                if (!pausedNow) {
                     flow.tick();
                 }
                 waiting = flow.waiting();
@@ -148,6 +152,14 @@ public final class ConsumerWorker implements Runnable {
             LOG.info("{}: backlog down to {}; resuming", settings.name(), waitingNow);
         }
         pauses.apply();
+        control.seen(settings.name(), settings.topic(), pauses.operatorPaused());
+    }
+
+    /** Puts a poll's records back: the next fetch of each partition, once resumed, starts at its first one. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
     }
 
     private void commit() {
@@ -191,6 +203,7 @@ public final class ConsumerWorker implements Runnable {
         } catch (KafkaException e) {
             LOG.warn("{}: close failed: {}", settings.name(), e.toString());
         }
+        control.gone(settings.name());
         if (state != State.FAILED) {
             state = State.STOPPED;
         }
@@ -235,6 +248,7 @@ public final class ConsumerWorker implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             gapCheck.check(consumer, partitions);
+            pauses.operator(control.isPaused(settings.topic()));
             // An operator's pause and the backlog's hold cover partitions assigned afresh, before their first fetch.
             pauses.apply();
             LOG.info("{}: assigned {}", settings.name(), partitions);

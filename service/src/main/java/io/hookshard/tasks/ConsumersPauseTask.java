@@ -4,6 +4,7 @@ import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.consume.ConsumerControl;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,8 @@ import java.util.Map;
  * wait in the outboxes). Safe to run twice; run it on every instance to pause the whole group.
  */
 public final class ConsumersPauseTask extends Task {
+    private static final Duration CONFIRM_WITHIN = Duration.ofSeconds(10);
+
     private final ConsumerControl control;
     private final List<String> topics;
     private final boolean pause;
@@ -34,7 +37,7 @@ public final class ConsumersPauseTask extends Task {
     }
 
     @Override
-    public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+    public void execute(Map<String, List<String>> parameters, PrintWriter output) throws InterruptedException {
         String topic = TaskParameters.string(parameters, "topic");
         if (topic != null && !topics.contains(topic)) {
             throw new IllegalArgumentException("topic must be one of " + topics + ", got " + topic);
@@ -43,6 +46,14 @@ public final class ConsumersPauseTask extends Task {
             boolean changed = pause ? control.pause(each) : control.resume(each);
             output.printf("%s: %s%n", each, pause ? (changed ? "paused" : "was already paused")
                     : (changed ? "resumed" : "was not paused"));
+        }
+        // A worker sees the change on its next loop, after the batch in hand: "paused" is a promise once all have.
+        for (String each : topic == null ? topics : List.of(topic)) {
+            List<String> behind = control.awaitSeen(each, CONFIRM_WITHIN);
+            if (!behind.isEmpty()) {
+                output.printf("%s: not yet seen by %s after %d s (a batch in hand, or a shard retried); run the task"
+                        + " again to check%n", each, behind, CONFIRM_WITHIN.toSeconds());
+            }
         }
         output.printf("paused now: %s%n", control.paused());
         output.flush();

@@ -120,6 +120,48 @@ class ConsumerWorkerTest {
     }
 
     @Test
+    void recordsPolledAfterAnOperatorPausedAreNotAppliedUntilResumed() throws Exception {
+        WorkerWorld world = new WorkerWorld();
+        for (int i = 0; i < 10; i++) {
+            world.append(0, Behaviour.APPLY, 0);
+        }
+        TopicPartition partition = new TopicPartition(WorkerWorld.TOPIC, 0);
+        WorkerWorld.CheckedConsumer consumer = world.consumer(1);
+        ConsumerWorker worker = world.worker(consumer, 100);
+        Thread thread = start(worker);
+        Map<TopicPartition, Long> fetched = new HashMap<>();
+        consumer.schedulePollTask(() -> assign(world, consumer, Set.of(partition), fetched));
+        AtomicInteger step = new AtomicInteger();
+        AtomicBoolean appliedWhilePaused = new AtomicBoolean();
+        AtomicBoolean pausedAtBroker = new AtomicBoolean();
+        tickUntil(consumer, worker, () -> {
+            int now = step.incrementAndGet();
+            if (now == 1) {
+                // The pause lands while this poll is under way and returns records: the worker must put them back.
+                world.control.pause(WorkerWorld.TOPIC);
+                deliver(world, consumer, fetched, 5);
+            } else if (now < 20) {
+                appliedWhilePaused.compareAndSet(false, !world.done.isEmpty());
+                pausedAtBroker.compareAndSet(false, consumer.paused().contains(partition));
+            } else if (now == 20) {
+                world.control.resume(WorkerWorld.TOPIC);
+            } else if (!consumer.paused().contains(partition)) {
+                // Fetch on from where the consumer stands, as a broker would after a seek.
+                if (fetched.get(partition) > consumer.position(partition)) {
+                    fetched.put(partition, consumer.position(partition));
+                }
+                deliver(world, consumer, fetched, 5);
+            }
+        }, world::allDoneAndCommitted, 20_000);
+        thread.join(10_000);
+
+        assertThat(appliedWhilePaused).as("applied after the pause").isFalse();
+        assertThat(pausedAtBroker).isTrue();
+        assertThat(world.allDoneAndCommitted()).isTrue();
+        assertThat(world.violations).isEmpty();
+    }
+
+    @Test
     void anErrorStopsTheWorkerThroughTheFatalHandlerWithOnlyWhatWasDoneCommitted() throws Exception {
         WorkerWorld world = new WorkerWorld();
         for (int i = 0; i < 5; i++) {
