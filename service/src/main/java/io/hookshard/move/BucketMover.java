@@ -112,6 +112,7 @@ public final class BucketMover {
             BucketCopier.Pass pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
             copied += pass.rows();
             move = move.copied(pass.snapshot(), copied);
+            MoveHold.after("copied", progress);
             for (int round = 1; round <= MAX_CATCH_UPS && pass.rows() >= SMALL_DELTA; round++) {
                 progress.accept("catching up (pass " + round + ")");
                 pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
@@ -124,6 +125,7 @@ public final class BucketMover {
             move = move.frozen();
             progress.accept("froze " + frozen + " bucket(s) on " + move.from() + "; their records wait, every other"
                     + " bucket flows");
+            MoveHold.after("frozen", progress);
         } else if (move.state().equals("frozen")) {
             frozenAt = System.nanoTime();
         }
@@ -156,10 +158,12 @@ public final class BucketMover {
             version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
                     + BucketRange.compact(finalMove.buckets()) + " from " + finalMove.from() + " to "
                     + finalMove.to()));
+            MoveHold.after("published", progress);
         }
         long mapVersion = version;
         Move finalMove = move;
         target.useTransaction(handle -> BucketFence.own(handle, finalMove.buckets(), mapVersion));
+        MoveHold.after("owned", progress);
         source.useTransaction(handle -> BucketFence.moved(handle, finalMove.buckets(), finalMove.to(), mapVersion));
         move.switched(mapVersion);
         return mapVersion;
