@@ -5,6 +5,7 @@ import io.hookshard.move.BucketCleanup;
 import io.hookshard.support.ConsumerLag;
 import io.hookshard.support.MoveLedger;
 import io.hookshard.support.MoveLoad;
+import io.hookshard.support.ServiceProcess;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.ShardsCli;
 import io.hookshard.support.TestApp;
@@ -12,9 +13,14 @@ import io.hookshard.support.TestInfrastructure;
 import io.hookshard.support.Topics;
 import io.hookshard.support.Webhooks;
 import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,12 +36,16 @@ import static org.awaitility.Awaitility.await;
  * again, resumes and finishes. While a killed move's buckets are frozen their records wait: nothing is written in
  * them, while the source's other buckets flow. In the end every accepted event is stored once, on the shard the
  * final map names, no order seen answers 404, and nothing is dead-lettered. The kill points are made exact by the
- * mover's test hook ({@code -Dhookshard.move.holdAt}, see {@code MoveHold}).
+ * mover's test hook ({@code -Dhookshard.move.holdAt}, see {@code MoveHold}). The same with two service instances
+ * (their own JVMs) under load, one of them SIGKILLed mid-move: the one running the move as its admin task, or one
+ * that is started again while the buckets are frozen.
  */
 class BucketMoveKillIT {
     static final String CONFIG = "test-config-new-shard.yml";
     static final List<String> SHARD_IDS = List.of("shard-a", "shard-b", "shard-c");
     private static final Duration WAITING = Duration.ofSeconds(3);
+    /** Events accepted before a move starts, so that it has rows to move however busy the machine is. */
+    static final int BEFORE_THE_MOVE = 400;
     private final Webhooks provider = new Webhooks(TestApp.SECRET);
 
     @ParameterizedTest(name = "killed after {0}")
@@ -45,9 +55,9 @@ class BucketMoveKillIT {
         Path dir = TestInfrastructure.newTempDirectory("hookshard-move-kill-");
         TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
         try {
-            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(2);
+            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(4);
             try {
-                Thread.sleep(3_000);
+                load.awaitAccepted(BEFORE_THE_MOVE);
                 ShardsCli mover = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
                         List.of("-Dhookshard.move.holdAt=" + step), "move", "--buckets", "0-255", "--to", "shard-c");
                 mover.awaitOutput("holding after " + step, Duration.ofMinutes(2));
@@ -80,6 +90,107 @@ class BucketMoveKillIT {
         } finally {
             app.stop();
         }
+    }
+
+    /**
+     * Two instances under load; the move runs as the first one's admin task, which is SIGKILLed once the buckets are
+     * frozen (the mover and a consumer die together). The second one's task finishes the move; the first comes back.
+     */
+    @Test
+    void instanceRunningTheMoveKilledWhileItsBucketsAreFrozenLosesAndDoublesNothing() throws Exception {
+        List<String> shards = freshShards();
+        String namespace = TestApp.newNamespace();
+        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-instance-kill-");
+        String bootstrap = TestInfrastructure.shared().bootstrapServers();
+        try (ServiceProcess first = new ServiceProcess(bootstrap, shards, namespace, dir.resolve("first.log"), CONFIG,
+                List.of("-Dhookshard.move.holdAt=frozen")).start();
+             ServiceProcess second = new ServiceProcess(bootstrap, shards, namespace, dir.resolve("second.log"),
+                     CONFIG, List.of()).start()) {
+            MoveLoad load = new MoveLoad(provider, List.of(first::url, second::url)).start(4);
+            try {
+                load.awaitAccepted(BEFORE_THE_MOVE);
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> killedTask = HttpClient.newHttpClient()
+                        .sendAsync(moveRequest(first), HttpResponse.BodyHandlers.ofString());
+                awaitLine(first.log(), "holding after frozen");
+                first.kill();
+                assertThat(killedTask).failsWithin(Duration.ofSeconds(30));
+                assertThat(moveState(shards)).isEqualTo("frozen");
+                assertFrozenBucketsWaitWhileTheOthersFlow(shards);
+
+                HttpResponse<String> resumed = HttpClient.newHttpClient().send(moveRequest(second),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+                assertThat(resumed.body()).contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                        .contains("switched: buckets [0-255] are on shard-c");
+                first.start();
+                Thread.sleep(2_000);
+            } finally {
+                load.stop();
+            }
+            assertEverythingWhereTheMapSays(load, shards, bootstrap, namespace);
+        }
+    }
+
+    /**
+     * The mover ({@code shards move}) holds with the buckets frozen; one of two instances under load is SIGKILLed and
+     * started again (its start must leave the frozen buckets frozen), then the mover is killed too and run again.
+     */
+    @Test
+    void instanceKilledAndRestartedWhileBucketsAreFrozenLosesAndDoublesNothing() throws Exception {
+        List<String> shards = freshShards();
+        String namespace = TestApp.newNamespace();
+        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-instance-kill-");
+        String bootstrap = TestInfrastructure.shared().bootstrapServers();
+        try (ServiceProcess first = new ServiceProcess(bootstrap, shards, namespace, dir.resolve("first.log"), CONFIG,
+                List.of()).start();
+             ServiceProcess second = new ServiceProcess(bootstrap, shards, namespace, dir.resolve("second.log"),
+                     CONFIG, List.of()).start()) {
+            MoveLoad load = new MoveLoad(provider, List.of(first::url, second::url)).start(4);
+            try {
+                load.awaitAccepted(BEFORE_THE_MOVE);
+                ShardsCli mover = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
+                        List.of("-Dhookshard.move.holdAt=frozen"), "move", "--buckets", "0-255", "--to", "shard-c");
+                mover.awaitOutput("holding after frozen", Duration.ofMinutes(2));
+                second.kill();
+                second.start();
+                assertThat(ShardSql.count(shards.get(0), "SELECT count(*) FROM bucket_ownership WHERE state ="
+                        + " 'frozen'")).as("frozen buckets after an instance started").isEqualTo(256);
+                assertFrozenBucketsWaitWhileTheOthersFlow(shards);
+                mover.kill();
+
+                String resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"), List.of(), "move",
+                        "--buckets", "0-255", "--to", "shard-c").awaitSuccess(Duration.ofMinutes(3));
+                assertThat(resumed).contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                        .contains("switched: buckets [0-255] are on shard-c");
+                Thread.sleep(2_000);
+            } finally {
+                load.stop();
+            }
+            assertEverythingWhereTheMapSays(load, shards, bootstrap, namespace);
+        }
+    }
+
+    private static void assertEverythingWhereTheMapSays(MoveLoad load, List<String> shards, String bootstrap,
+                                                        String namespace) throws Exception {
+        awaitDrained(bootstrap, "hookshard-" + namespace, "orders.webhooks." + namespace,
+                "disputes.webhooks." + namespace);
+        cleanUp(shards);
+        assertThat(load.violations()).isEmpty();
+        MoveLedger ledger = new MoveLedger(urlsById(shards));
+        assertThat(ledger.map().describe()).contains("shard-c=[0-255]");
+        ledger.assertEveryAcceptedEventStoredOnceWhereTheMapSays(load);
+        assertThat(Topics.recordCount(bootstrap, "orders.webhooks." + namespace + ".dlq")).isZero();
+        assertThat(Topics.recordCount(bootstrap, "disputes.webhooks." + namespace + ".dlq")).isZero();
+    }
+
+    private static HttpRequest moveRequest(ServiceProcess instance) {
+        return HttpRequest.newBuilder(instance.adminUrl("/tasks/buckets-move?buckets=0-255&to=shard-c"))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(3)).build();
+    }
+
+    private static void awaitLine(Path log, String text) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() ->
+                Files.readString(log).contains(text));
     }
 
     /**

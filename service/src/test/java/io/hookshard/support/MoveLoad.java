@@ -68,6 +68,18 @@ public final class MoveLoad implements AutoCloseable {
         stop();
     }
 
+    /** Waits until {@code count} events were accepted, so that a move has rows to move whatever the machine's speed. */
+    public void awaitAccepted(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(3).toNanos();
+        while (events.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + events.size() + " of " + count + " events accepted within"
+                        + " 3 minutes; violations: " + violations);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     public int acceptedEvents() {
         return events.size();
     }
