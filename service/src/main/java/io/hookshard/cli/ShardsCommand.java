@@ -114,8 +114,10 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
                 throw new IllegalArgumentException("move needs --buckets (e.g. 0-255) and --to (a shard id)");
             }
             String catalogShard = config.getShards().catalogShardId();
-            List<BucketMover.Result> results = new BucketMover(shards, new Catalog(jdbis.get(catalogShard),
-                    catalogShard)).move(BucketsMoveTask.parse(buckets), to, out::println);
+            Catalog catalog = new Catalog(jdbis.get(catalogShard), catalogShard);
+            List<BucketMover.Result> results = new BucketMover(shards, catalog,
+                    config.getShards().getMapRefreshInterval().toJavaDuration())
+                    .move(BucketsMoveTask.parse(buckets), to, out::println);
             out.printf("done: %d move(s); %s%n", results.size(), results);
         } finally {
             for (ManagedDataSource dataSource : dataSources) {
