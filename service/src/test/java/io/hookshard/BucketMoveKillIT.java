@@ -2,6 +2,7 @@ package io.hookshard;
 
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.move.BucketCleanup;
+import io.hookshard.routing.Catalog;
 import io.hookshard.support.ConsumerLag;
 import io.hookshard.support.MoveLedger;
 import io.hookshard.support.MoveLoad;
@@ -232,7 +233,8 @@ class BucketMoveKillIT {
     static void cleanUp(List<String> shards) {
         Map<String, Jdbi> jdbis = new LinkedHashMap<>();
         urlsById(shards).forEach((id, url) -> jdbis.put(id, Jdbi.create(url, "postgres", "")));
-        new BucketCleanup(new ShardDatabases(jdbis)).run(Duration.ZERO, line -> { });
+        new BucketCleanup(new ShardDatabases(jdbis), new Catalog(jdbis.get("shard-a"), "shard-a"))
+                .run(Duration.ZERO, line -> { });
     }
 
     private static void awaitDrained(TestApp app) {

@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  */
 public final class BucketMover {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BucketMover.class);
-    private static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
+    /** A session advisory lock on the catalog shard: one move at a time, and no cleanup while one runs. */
+    static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;

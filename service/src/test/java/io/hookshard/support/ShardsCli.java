@@ -62,14 +62,19 @@ public final class ShardsCli {
 
     /** Waits for the command to end; returns its output, failing unless it exited with 0. */
     public String awaitSuccess(Duration within) throws Exception {
+        if (awaitExit(within) != 0) {
+            throw new IllegalStateException("shards exited with " + process.exitValue() + ":\n" + output());
+        }
+        return output();
+    }
+
+    /** Waits for the command to end; returns its exit status. */
+    public int awaitExit(Duration within) throws Exception {
         if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("shards did not end within " + within + ":\n" + output());
         }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("shards exited with " + process.exitValue() + ":\n" + output());
-        }
-        return output();
+        return process.exitValue();
     }
 
     /** SIGKILL: no shutdown hook, no finally block, no connection closed politely. */
