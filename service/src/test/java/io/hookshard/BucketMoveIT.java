@@ -3,6 +3,7 @@ package io.hookshard;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.move.BucketCleanup;
 import io.hookshard.router.BucketFunction;
+import io.hookshard.routing.Catalog;
 import io.hookshard.support.ConsumerLag;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
@@ -131,7 +132,8 @@ class BucketMoveIT {
         for (int i = 0; i < ids.length; i++) {
             jdbis.put(ids[i], Jdbi.create(shardUrls.get(i), "postgres", ""));
         }
-        new BucketCleanup(new ShardDatabases(jdbis)).run(Duration.ZERO, line -> { });
+        new BucketCleanup(new ShardDatabases(jdbis), new Catalog(jdbis.get("shard-a"), "shard-a"))
+                .run(Duration.ZERO, line -> { });
     }
 
     /** Orders of a few hundred users, each with a chargeback once accepted, until told to stop. */

@@ -18,14 +18,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Dev mode: a local Kafka broker (127.0.0.1:9092), two local PostgreSQL shards (54321, 54322) and Hookshard itself
- * (8080, admin 127.0.0.1:8081) in one process, with no setup. Data lives in .dev-data (or HOOKSHARD_DEV_DATA) and is
- * reused by the next start. Ctrl-C stops the service first (consumers commit), then the broker, then the shards.
+ * Dev mode: a local Kafka broker (127.0.0.1:9092), local PostgreSQL shards (two by default, shard-a on 54321, shard-b
+ * on 54322; {@code --shards N} runs shard-c on 54323 and so on, see {@link DevConfig}) and Hookshard itself (8080,
+ * admin 127.0.0.1:8081) in one process, with no setup. Data lives in .dev-data (or HOOKSHARD_DEV_DATA) and is reused
+ * by the next start. Ctrl-C stops the service first (consumers commit), then the broker, then the shards.
  * The servers' ports move with HOOKSHARD_DEV_*_PORT (see {@link DevPorts}), the service's with config.yml.
  */
 public final class DevStack {
@@ -40,29 +42,48 @@ public final class DevStack {
     }
 
     public static void main(String[] args) throws Exception {
-        Path config = Path.of(args.length > 0 ? args[0] : "config.yml");
-        if (!Files.isRegularFile(config)) {
-            System.err.println("no " + config.toAbsolutePath() + ": run dev mode from the repository root, or pass the"
-                    + " config file as the first argument");
-            System.exit(2);
-        }
-        DevPorts ports;
+        DevArguments arguments;
         try {
-            ports = DevPorts.from(System.getenv());
+            arguments = DevArguments.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
+        Path config = arguments.config();
+        if (!Files.isRegularFile(config)) {
+            System.err.println("no " + config.toAbsolutePath() + ": run dev mode from the repository root, or pass the"
+                    + " config file as the first argument");
+            System.exit(2);
+        }
         String dataEnv = System.getenv("HOOKSHARD_DEV_DATA");
         Path data = Path.of(dataEnv == null || dataEnv.isBlank() ? ".dev-data" : dataEnv).toAbsolutePath();
+        int shardCount = DevShards.count(arguments.shards(), data);
+        DevPorts ports;
+        try {
+            ports = DevPorts.from(System.getenv(), shardCount);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Files.createDirectories(data);
 
         KafkaBroker kafka = new InProcessKafkaBroker(data.resolve("kafka"), ports.kafka(), ports.kafkaController());
         PostgresBinaries binaries = PostgresBinaries.locate(data.resolve("pg-binaries"));
-        List<PostgresServer> shards = List.of(
-                new PostgresServer("shard-a", binaries, data.resolve("shard-a"), ports.shardA(), true).stopOnJvmExit(false),
-                new PostgresServer("shard-b", binaries, data.resolve("shard-b"), ports.shardB(), true).stopOnJvmExit(false));
+        List<PostgresServer> shards = new ArrayList<>();
+        for (int i = 0; i < shardCount; i++) {
+            shards.add(new PostgresServer(DevShards.id(i), binaries, data.resolve(DevShards.id(i)),
+                    ports.shards().get(i), true).stopOnJvmExit(false));
+        }
+        Path runWith;
+        try {
+            runWith = DevConfig.prepare(config, shards.stream().map(PostgresServer::jdbcUrl).toList(), data);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         AtomicReference<Server> jetty = new AtomicReference<>();
         // The only hook that stops anything: Jetty's own is turned off (DevApplication), the shards' too (above), and
         // the shards run in sessions of their own, so the terminal's Ctrl-C (or SIGHUP) reaches this JVM alone.
@@ -78,14 +99,16 @@ public final class DevStack {
         defaultTo("HOOKSHARD_CHECKOUT_SECRETS", "dw.webhooks.providers.checkout.secrets", DEV_CHECKOUT_SECRET);
         defaultTo("HOOKSHARD_MIGRATE_ON_START", "dw.shards.migrateOnStart", "true");
         defaultTo("KAFKA_BROKERS", "dw.kafka.bootstrapServers", kafka.bootstrapServers());
-        defaultTo("SHARD_A_URL", "dw.shards.shards[0].database.url", shards.get(0).jdbcUrl());
-        defaultTo("SHARD_B_URL", "dw.shards.shards[1].database.url", shards.get(1).jdbcUrl());
+        for (int i = 0; i < shards.size(); i++) {
+            defaultTo("SHARD_" + DevShards.letter(i).toUpperCase(java.util.Locale.ROOT) + "_URL",
+                    "dw.shards.shards[" + i + "].database.url", shards.get(i).jdbcUrl());
+        }
         // One local broker keeps one copy by design: no durability warning in dev mode.
         defaultTo("KAFKA_WARN_BELOW_REPLICATION_FACTOR", "dw.kafka.topics.warnBelowReplicationFactor", "1");
         defaultTo("KAFKA_WARN_BELOW_MIN_INSYNC_REPLICAS", "dw.kafka.topics.warnBelowMinInSyncReplicas", "1");
-        new DevApplication(jetty).run("server", config.toString());
+        new DevApplication(jetty).run("server", runWith.toString());
         Path sample = writeSample(data);
-        System.out.println(banner(jetty.get(), ports, data, sample));
+        System.out.println(banner(jetty.get(), ports, data, sample, shards, runWith));
     }
 
     /**
@@ -153,19 +176,26 @@ public final class DevStack {
         return sample;
     }
 
-    private static String banner(Server server, DevPorts ports, Path data, Path sample) {
+    private static String banner(Server server, DevPorts ports, Path data, Path sample, List<PostgresServer> shards,
+                                 Path config) {
         String secret = isBlank(System.getenv("HOOKSHARD_WEBHOOK_SECRETS")) ? DEV_SECRET
                 : "(from HOOKSHARD_WEBHOOK_SECRETS)";
         int app = localPort(server, "application");
         int admin = localPort(server, "admin");
+        StringBuilder shardLines = new StringBuilder();
+        for (int i = 0; i < shards.size(); i++) {
+            shardLines.append(i == 0 ? "  shards   " : "           ").append(shards.get(i).name()).append(' ')
+                    .append(shards.get(i).jdbcUrl()).append(i == 0 ? " (user postgres, no password)" : "")
+                    .append('\n');
+        }
+        String last = shards.get(shards.size() - 1).name();
         return """
 
                 ==================================================================================================
                 Hookshard dev mode is up.
                   app      http://localhost:%d        admin  http://127.0.0.1:%d (healthcheck, metrics, tasks)
                   kafka    127.0.0.1:%d                topics orders.webhooks, disputes.webhooks (+ .dlq), payments.events
-                  shards   shard-a jdbc:postgresql://127.0.0.1:%d/hookshard (user postgres, no password)
-                           shard-b jdbc:postgresql://127.0.0.1:%d/hookshard
+                %s  config   %s
                   data     %s (reused by the next start; delete it to start afresh)
                   secret   %s (dev only)
 
@@ -178,10 +208,13 @@ public final class DevStack {
                   curl -s http://localhost:%d/users/user-dev-1/orders
                 Stripe, Adyen and Checkout.com post their own formats to /webhooks/stripe, /webhooks/adyen and
                 /webhooks/checkout; samples are beside sample-order.json (README, "Providers' own webhooks").
+                Move buckets between shards while webhooks flow (README, "Adding a shard"), e.g.:
+                  java -jar service/target/hookshard.jar shards move %s --buckets 0-255 --to %s
+                  curl -s -X POST http://127.0.0.1:%d/tasks/bucket-map
                 Ctrl-C stops everything: the service, then Kafka, then the shards.
                 ==================================================================================================
-                """.formatted(app, admin, ports.kafka(), ports.shardA(), ports.shardB(), data, secret, DEV_SECRET, sample,
-                app, app, app);
+                """.formatted(app, admin, ports.kafka(), shardLines, config, data, secret, DEV_SECRET, sample, app, app,
+                app, config, last, admin);
     }
 
     private static int localPort(Server server, String connector) {

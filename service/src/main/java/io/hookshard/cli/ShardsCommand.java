@@ -103,8 +103,10 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
                 jdbis.put(shard.getId(), Jdbi.create(dataSource));
             }
             ShardDatabases shards = new ShardDatabases(jdbis);
+            String catalogShard = config.getShards().catalogShardId();
+            Catalog catalog = new Catalog(jdbis.get(catalogShard), catalogShard);
             if (action.equals("cleanup")) {
-                new BucketCleanup(shards).run(Duration.parse(namespace.getString("grace")).toJavaDuration(),
+                new BucketCleanup(shards, catalog).run(Duration.parse(namespace.getString("grace")).toJavaDuration(),
                         out::println);
                 return;
             }
@@ -113,9 +115,9 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
             if (buckets == null || to == null) {
                 throw new IllegalArgumentException("move needs --buckets (e.g. 0-255) and --to (a shard id)");
             }
-            String catalogShard = config.getShards().catalogShardId();
-            List<BucketMover.Result> results = new BucketMover(shards, new Catalog(jdbis.get(catalogShard),
-                    catalogShard)).move(BucketsMoveTask.parse(buckets), to, out::println);
+            List<BucketMover.Result> results = new BucketMover(shards, catalog,
+                    config.getShards().getMapRefreshInterval().toJavaDuration())
+                    .move(BucketsMoveTask.parse(buckets), to, out::println);
             out.printf("done: %d move(s); %s%n", results.size(), results);
         } finally {
             for (ManagedDataSource dataSource : dataSources) {

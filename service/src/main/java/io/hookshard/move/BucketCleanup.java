@@ -3,32 +3,60 @@ package io.hookshard.move;
 import io.hookshard.db.BucketFence;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.router.BucketRange;
+import io.hookshard.routing.Catalog;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The deferred delete of a move: a source keeps the rows of buckets it moved away for a grace period (a reader on a
  * stale map still finds them, and an operator can look), then {@code shards cleanup} deletes them. The ownership
- * tombstone stays, so a writer on an old map is still refused.
+ * tombstone stays, so a writer on an old map is still refused. A shard that moved buckets away may be the target of a
+ * later move bringing them back, whose copied rows sit under the same tombstone until that move switches: cleanup
+ * never runs beside a move, and leaves alone the buckets of a move that was interrupted.
  */
 public final class BucketCleanup {
     private final ShardDatabases shards;
+    private final Catalog catalog;
 
-    public BucketCleanup(ShardDatabases shards) {
+    public BucketCleanup(ShardDatabases shards, Catalog catalog) {
         this.shards = shards;
+        this.catalog = catalog;
     }
 
     /** Deletes, on every shard, the rows of buckets it moved away longer than {@code grace} ago; returns the rows. */
     public long run(Duration grace, Consumer<String> progress) {
+        return catalog.jdbi().withHandle(lockHandle -> {
+            boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)")
+                    .bind("key", BucketMover.MOVE_LOCK).mapTo(Boolean.class).one();
+            if (!locked) {
+                throw new IllegalStateException("a bucket move is running; run the cleanup once it is done");
+            }
+            try {
+                return runAlone(grace, progress);
+            } finally {
+                lockHandle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", BucketMover.MOVE_LOCK)
+                        .mapTo(Boolean.class).one();
+            }
+        });
+    }
+
+    private long runAlone(Duration grace, Consumer<String> progress) {
+        Optional<Move> unfinished = Move.unfinished(catalog.jdbi());
+        unfinished.ifPresent(move -> progress.accept("leaving buckets " + BucketRange.compact(move.buckets())
+                + " alone on " + move.to() + ": move " + move.id() + " to it is unfinished (state " + move.state()
+                + "); run it again (shards move) to finish it"));
         long total = 0;
         for (String shard : shards.shardIds()) {
-            List<Integer> moved = shards.jdbi(shard).withHandle(handle -> handle.createQuery("""
+            List<Integer> moved = new ArrayList<>(shards.jdbi(shard).withHandle(handle -> handle.createQuery("""
                             SELECT bucket FROM bucket_ownership
                             WHERE state = 'moved' AND changed_at <= now() - make_interval(secs => :grace)
                             ORDER BY bucket""")
-                    .bind("grace", (double) grace.toSeconds()).mapTo(Integer.class).list());
+                    .bind("grace", (double) grace.toSeconds()).mapTo(Integer.class).list()));
+            unfinished.filter(move -> move.to().equals(shard)).ifPresent(move -> moved.removeAll(move.buckets()));
             if (moved.isEmpty()) {
                 continue;
             }

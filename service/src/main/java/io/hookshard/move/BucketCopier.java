@@ -42,6 +42,9 @@ final class BucketCopier {
                 for (int from = 0; from < buckets.size(); from += BUCKETS_PER_CHUNK) {
                     List<Integer> chunk = buckets.subList(from, Math.min(buckets.size(), from + BUCKETS_PER_CHUNK));
                     tableRows += copyChunk(handle, target, table, chunk, since);
+                    if (from == 0 && table.ordinal() == 0) {
+                        MoveHold.after("copy-chunk", progress);
+                    }
                 }
                 if (tableRows > 0) {
                     progress.accept("  " + table.table() + ": " + tableRows + " row(s)");

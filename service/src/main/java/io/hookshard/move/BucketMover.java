@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  */
 public final class BucketMover {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BucketMover.class);
-    private static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
+    /** A session advisory lock on the catalog shard: one move at a time, and no cleanup while one runs. */
+    static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;
@@ -36,11 +37,18 @@ public final class BucketMover {
 
     private final ShardDatabases shards;
     private final Catalog catalog;
+    private final Duration followersSettle;
     private final BucketCopier copier = new BucketCopier();
 
-    public BucketMover(ShardDatabases shards, Catalog catalog) {
+    /**
+     * @param mapRefreshInterval how often instances follow the catalog's map (shards.mapRefreshInterval): rows a
+     *                           target still holds of buckets it moved away are read by instances on that older map
+     *                           until they follow the next one, so they are deleted only after twice this, and a second
+     */
+    public BucketMover(ShardDatabases shards, Catalog catalog, Duration mapRefreshInterval) {
         this.shards = shards;
         this.catalog = catalog;
+        this.followersSettle = mapRefreshInterval.multipliedBy(2).plusSeconds(1);
     }
 
     /** What a move did: the map version it switched to, the rows it copied, and how long its buckets were frozen. */
@@ -105,6 +113,7 @@ public final class BucketMover {
         if (move.state().equals("copying")) {
             if (move.snapshot() == null) {
                 requireTargetDoesNotOwn(target, move);
+                awaitFollowers(target, move, progress);
                 long stale = BucketCopier.delete(target, move.buckets());
                 if (stale > 0) {
                     progress.accept("deleted " + stale + " stale row(s) of these buckets on " + move.to());
@@ -115,6 +124,7 @@ public final class BucketMover {
             BucketCopier.Pass pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
             copied += pass.rows();
             move = move.copied(pass.snapshot(), copied);
+            MoveHold.after("copied", progress);
             for (int round = 1; round <= MAX_CATCH_UPS && pass.rows() >= SMALL_DELTA; round++) {
                 progress.accept("catching up (pass " + round + ")");
                 pass = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
@@ -127,6 +137,7 @@ public final class BucketMover {
             move = move.frozen();
             progress.accept("froze " + frozen + " bucket(s) on " + move.from() + "; their records wait, every other"
                     + " bucket flows");
+            MoveHold.after("frozen", progress);
         } else if (move.state().equals("frozen")) {
             frozenAt = System.nanoTime();
         }
@@ -160,10 +171,12 @@ public final class BucketMover {
             version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
                     + BucketRange.compact(finalMove.buckets()) + " from " + finalMove.from() + " to "
                     + finalMove.to()));
+            MoveHold.after("published", progress);
         }
         long mapVersion = version;
         Move finalMove = move;
         target.useTransaction(handle -> BucketFence.own(handle, finalMove.buckets(), mapVersion));
+        MoveHold.after("owned", progress);
         source.useTransaction(handle -> BucketFence.moved(handle, finalMove.buckets(), finalMove.to(), mapVersion));
         move.switched(mapVersion);
         return mapVersion;
@@ -214,6 +227,33 @@ public final class BucketMover {
             move.aborted("verification failed: " + expected + " vs " + actual);
             throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again:"
                     + " the target's copy differs from the source's: " + expected + " vs " + actual);
+        }
+    }
+
+    /**
+     * Rows the target still holds of these buckets (it moved them away and was not cleaned up) are what an instance
+     * still on the map before that move reads: they are deleted only once every instance has had the time to follow
+     * the map that moved them away, so that no order a reader saw answers 404 while the buckets come back.
+     */
+    private void awaitFollowers(Jdbi target, Move move, Consumer<String> progress) {
+        long millis = target.withHandle(handle -> handle.createQuery("""
+                        SELECT coalesce(ceil(extract(epoch FROM max(changed_at) + make_interval(secs => :settle)
+                            - clock_timestamp()) * 1000), 0)::bigint
+                        FROM bucket_ownership WHERE bucket = ANY(:buckets::integer[]) AND state = 'moved'""")
+                .bind("settle", followersSettle.toMillis() / 1000.0)
+                .bind("buckets", move.buckets().toArray(Integer[]::new))
+                .mapTo(Long.class).one());
+        if (millis <= 0) {
+            return;
+        }
+        progress.accept("waiting " + millis + " ms for every instance to follow the map that moved these buckets"
+                + " away from " + move.to() + " before deleting its stale rows of them");
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before move " + move.id() + " deleted stale rows; run the"
+                    + " move again to finish it", e);
         }
     }
 

@@ -25,6 +25,15 @@ public final class ServiceProcess implements AutoCloseable {
     private Process process;
 
     public ServiceProcess(String bootstrapServers, List<String> shardUrls, String namespace, Path log) {
+        this(bootstrapServers, shardUrls, namespace, log, "test-config.yml", List.of());
+    }
+
+    /**
+     * @param configResource a configuration file of the test resources
+     * @param jvmOptions     more options of the child JVM, e.g. {@code -Dhookshard.move.holdAt=frozen}
+     */
+    public ServiceProcess(String bootstrapServers, List<String> shardUrls, String namespace, Path log,
+                          String configResource, List<String> jvmOptions) {
         this.port = Ports.freePort();
         this.adminPort = Ports.freePort();
         this.log = log;
@@ -37,11 +46,12 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Ddw.kafka.topics.disputes=disputes.webhooks." + namespace,
                 "-Ddw.kafka.topics.events=payments.events." + namespace,
                 "-Ddw.consumers.groupId=hookshard-" + namespace));
+        command.addAll(jvmOptions);
         for (int i = 0; i < shardUrls.size(); i++) {
             command.add("-Ddw.shards.shards[" + i + "].database.url=" + shardUrls.get(i));
         }
         command.addAll(List.of("-jar", Path.of("target", "hookshard.jar").toAbsolutePath().toString(), "server",
-                Path.of("src", "test", "resources", "test-config.yml").toAbsolutePath().toString()));
+                Path.of("src", "test", "resources", configResource).toAbsolutePath().toString()));
         this.command = List.copyOf(command);
     }
 
@@ -93,5 +103,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     public URI url(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public URI adminUrl(String path) {
+        return URI.create("http://127.0.0.1:" + adminPort + path);
+    }
+
+    public Path log() {
+        return log;
     }
 }
