@@ -7,6 +7,7 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.hookshard.cli.EventsCommand;
+import io.hookshard.cli.LoadCommand;
 import io.hookshard.cli.RouteCommand;
 import io.hookshard.cli.ShardsCommand;
 import io.hookshard.cli.SignCommand;
@@ -80,6 +81,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         bootstrap.addCommand(new ShardsCommand());
         bootstrap.addCommand(new RouteCommand());
         bootstrap.addCommand(new SignCommand());
+        bootstrap.addCommand(new LoadCommand());
         bootstrap.addCommand(new TopicsCommand());
         bootstrap.addCommand(new EventsCommand());
     }

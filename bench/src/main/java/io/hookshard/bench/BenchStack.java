@@ -20,7 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** One broker and two shards (fsync on) for the whole run; each phase gets its own app, topics and databases. */
+/**
+ * One broker and two shards (or more, for the move benchmark), fsync on, for the whole run; each phase gets its own
+ * app, topics and databases.
+ */
 final class BenchStack implements AutoCloseable {
     static final String SECRET = "whsec_YmVuY2htYXJrLXNlY3JldC1mb3ItaG9va3NoYXJk";
 
@@ -30,12 +33,21 @@ final class BenchStack implements AutoCloseable {
     private final List<DropwizardTestSupport<?>> apps = new ArrayList<>();
 
     BenchStack(Path root) throws Exception {
+        this(root, 2);
+    }
+
+    /** With {@code shardCount} shards: bench-a, bench-b, bench-c, ... */
+    BenchStack(Path root, int shardCount) throws Exception {
         this.root = root;
         Files.createDirectories(root);
         PostgresBinaries binaries = PostgresBinaries.locate(root.resolve("pg-binaries"));
         kafka = new InProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort()).start();
-        shards = List.of(shard("bench-a", binaries, root.resolve("shard-a")), shard("bench-b", binaries,
-                root.resolve("shard-b")));
+        List<PostgresServer> started = new ArrayList<>();
+        for (int i = 0; i < shardCount; i++) {
+            char letter = (char) ('a' + i);
+            started.add(shard("bench-" + letter, binaries, root.resolve("shard-" + letter)));
+        }
+        shards = List.copyOf(started);
     }
 
     /**
@@ -82,6 +94,11 @@ final class BenchStack implements AutoCloseable {
 
     DropwizardTestSupport<HookshardConfiguration> startService(Deployment deployment, int workersPerTopic)
             throws Exception {
+        return startService(deployment, workersPerTopic, "bench-config.yml");
+    }
+
+    DropwizardTestSupport<HookshardConfiguration> startService(Deployment deployment, int workersPerTopic,
+                                                               String configResource) throws Exception {
         String prefix = "bench." + deployment.namespace() + ".";
         List<ConfigOverride> overrides = new ArrayList<>(List.of(
                 ConfigOverride.config(prefix, "kafka.bootstrapServers", kafka.bootstrapServers()),
@@ -95,7 +112,7 @@ final class BenchStack implements AutoCloseable {
                     deployment.shardUrls().get(i)));
         }
         DropwizardTestSupport<HookshardConfiguration> app = new DropwizardTestSupport<>(HookshardApplication.class,
-                resource("bench-config.yml"), prefix, overrides.toArray(ConfigOverride[]::new));
+                resource(configResource), prefix, overrides.toArray(ConfigOverride[]::new));
         app.before();
         apps.add(app);
         return app;

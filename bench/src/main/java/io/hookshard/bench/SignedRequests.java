@@ -31,7 +31,11 @@ final class SignedRequests {
     }
 
     static String body(String run, long i, int users) {
-        return "{\"provider_event_id\":\"evt-" + run + "-" + i + "\",\"user_id\":\"user-" + (i % users)
+        return body(run, i, "user-" + (i % users));
+    }
+
+    static String body(String run, long i, String user) {
+        return "{\"provider_event_id\":\"evt-" + run + "-" + i + "\",\"user_id\":\"" + user
                 + "\",\"order_id\":\"order-" + run + "-" + i + "\",\"status\":\"paid\",\"amount_minor\":" + (100 + i % 9000)
                 + ",\"currency\":\"EUR\",\"occurred_at\":\"2026-11-20T10:00:00Z\",\"note\":\"" + PADDING + "\"}";
     }
