@@ -88,7 +88,7 @@ class ConsumerWorkerTest {
         runUntil(world, 1, world::allDoneAndCommitted, 1000);
         assertThat(world.violations).isEmpty();
         assertThat(world.deadLetterReasons).containsOnly(Map.entry("0:2", "constraint_violation"));
-        assertThat(world.producer.history()).anyMatch(record -> record.topic().equals(WorkerWorld.TOPIC + ".retry"));
+        assertThat(world.committedSetAsides).anyMatch(record -> record.topic().equals(WorkerWorld.TOPIC + ".retry"));
     }
 
     @Test
