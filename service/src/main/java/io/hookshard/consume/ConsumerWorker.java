@@ -107,12 +107,6 @@ public final class ConsumerWorker implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (SetAsides.InDoubtException e) {
-            // The group may hold offsets past what this worker knows as done: committing these partitions now could
-            // move them back, and what was set aside would be read and set aside again. The next owner reads them
-            // from the group's offsets, which the broker gives out once the transaction is resolved.
-            flow.forget(e.partitions());
-            fail(e);
         } catch (RuntimeException | StackOverflowError e) {
             fail(e);
         } catch (Error e) {
@@ -201,6 +195,10 @@ public final class ConsumerWorker implements Runnable {
     }
 
     private void closeConsumer() {
+        // After a set-aside transaction of unknown outcome the group may hold offsets past what this worker counts as
+        // done: committing those partitions now could move them back, and what was set aside would be read and set
+        // aside again. Their next owner reads them from the group's offsets once the transaction is resolved.
+        flow.forget(setAsides.inDoubt());
         try {
             commit();
         } catch (KafkaException e) {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,8 @@ final class SetAsides implements AutoCloseable {
     /**
      * A commit failed and its abort too, so whether the transaction committed is not known (a commit that timed out
      * may still complete). The worker must stop without committing these partitions and let the group re-read them
-     * from the offsets it really holds, which the broker answers only once the transaction is resolved.
+     * from the offsets it really holds, which the broker answers only once the transaction is resolved. The worker
+     * learns which partitions from {@link #inDoubt()}.
      */
     static final class InDoubtException extends KafkaException {
         private final Set<TopicPartition> partitions;
@@ -52,6 +54,7 @@ final class SetAsides implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final java.util.function.Consumer<Map<TopicPartition, OffsetAndMetadata>> committed;
     private final List<Runnable> onCommit = new ArrayList<>();
+    private final Set<TopicPartition> inDoubt = new HashSet<>();
     private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
 
@@ -101,12 +104,25 @@ final class SetAsides implements AutoCloseable {
         } catch (RuntimeException e) {
             abort(offsets.keySet(), e);
             throw e;
+        } catch (Error e) {
+            // On the way out of the process: the broker may have committed, so these partitions must not be
+            // committed again from what this worker knows.
+            inDoubt.addAll(offsets.keySet());
+            throw e;
         } finally {
             inTransaction = false;
             onCommit.clear();
         }
         committed.accept(offsets);
         committedNow.forEach(Runnable::run);
+    }
+
+    /**
+     * The partitions of transactions that may or may not have committed: the group may hold offsets past what the
+     * worker counts as done, so the worker must not commit them any more (a commit moves the group's offset back).
+     */
+    Set<TopicPartition> inDoubt() {
+        return Set.copyOf(inDoubt);
     }
 
     /** Drops what was sent since the last commit (nothing of it is ever read). */
@@ -138,6 +154,7 @@ final class SetAsides implements AutoCloseable {
                 e.addSuppressed(cause);
             }
             discard();
+            inDoubt.addAll(partitions);
             throw new InDoubtException(partitions, e);
         }
     }

@@ -96,6 +96,8 @@ final class WorkerWorld {
         private final Map<TopicPartition, OffsetAndMetadata> pendingOffsets = new HashMap<>();
         private boolean sendFailed;
         private Boolean acked;
+        /** How many transactions were aborted. */
+        volatile int aborts;
 
         TransactionalProducer() {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -130,6 +132,12 @@ final class WorkerWorld {
                                                           org.apache.kafka.clients.consumer.ConsumerGroupMetadata group) {
             super.sendOffsetsToTransaction(offsets, group);
             pendingOffsets.putAll(offsets);
+        }
+
+        @Override
+        public synchronized void abortTransaction() {
+            super.abortTransaction();
+            aborts++;
         }
 
         @Override
