@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 
@@ -98,6 +99,7 @@ public final class ConsumerWorker implements Runnable {
                     flow.tick();
                 }
                 waiting = flow.waiting();
+                notePositions();
                 updatePauses();
                 commit();
             }
@@ -160,6 +162,17 @@ public final class ConsumerWorker implements Runnable {
         }
         pauses.apply();
         control.seen(settings.name(), settings.topic(), pauses.operatorPaused());
+    }
+
+    /** Tells the flow where the consumer stands in its partitions; a poll's records were all taken or put back. */
+    private void notePositions() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition partition : flow.partitions()) {
+            // Only partitions the flow already handles: their position is known, so asking for it never blocks.
+            if (assigned.contains(partition)) {
+                flow.reached(partition, consumer.position(partition));
+            }
+        }
     }
 
     /** Puts a poll's records back: the next fetch of each partition, once resumed, starts at its first one. */

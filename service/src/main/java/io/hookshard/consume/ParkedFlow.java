@@ -258,6 +258,11 @@ final class ParkedFlow implements RecordFlow {
     }
 
     @Override
+    public void reached(TopicPartition partition, long position) {
+        progress.reached(partition, position);
+    }
+
+    @Override
     public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         progress.committed(offsets);
     }

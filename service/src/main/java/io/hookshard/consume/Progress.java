@@ -24,6 +24,14 @@ final class Progress {
         partitions.computeIfAbsent(partition, ignored -> new PartitionProgress()).handled(lastOffset, waiting);
     }
 
+    /** Everything of a partition this worker already handles, before {@code position}, was handed to the flow. */
+    void reached(TopicPartition partition, long position) {
+        PartitionProgress progress = partitions.get(partition);
+        if (progress != null && position > 0) {
+            progress.handled(position - 1, List.of());
+        }
+    }
+
     /** A waiting record is done (on a partition still assigned; otherwise its next owner reads it again). */
     void done(ConsumerRecord<byte[], byte[]> record) {
         PartitionProgress partition = partitions.get(partitionOf(record));

@@ -23,7 +23,7 @@ import java.util.List;
 
 /**
  * Gives every record of a batch exactly one fate: done (applied, a duplicate, parked or dead-lettered, each
- * acknowledged where it went) or handed back to wait for a retry. Per record, never per batch: whatever one record
+ * committed where it went) or handed back to wait for a retry. Per record, never per batch: whatever one record
  * does, a bug included, decides that record's fate only. What a batch sets aside (dead letters, parked records) goes
  * out in one {@link SetAsides} transaction with the offsets that pass it, so it is set aside exactly once. The only
  * ways out are {@link InterruptedException}, an {@link Error} other than a stack overflow, which the worker treats as
@@ -86,8 +86,8 @@ final class RecordHandler {
 
     /**
      * Applies the records (dead-lettering or parking those that cannot be applied) and returns those to try again,
-     * in input order. Every record not returned is done: applied, a duplicate, or acknowledged by the parking or
-     * dead-letter topic.
+     * in input order. Every record not returned is done: applied, a duplicate, or committed to the parking or
+     * dead-letter topic together with the offset that passes it.
      */
     List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
         return handle(records, record -> false);

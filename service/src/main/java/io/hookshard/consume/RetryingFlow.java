@@ -117,6 +117,11 @@ final class RetryingFlow implements RecordFlow {
     }
 
     @Override
+    public void reached(TopicPartition partition, long position) {
+        progress.reached(partition, position);
+    }
+
+    @Override
     public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         progress.committed(offsets);
     }

@@ -97,6 +97,37 @@ class SetAsideExactlyOnceIT {
         }
     }
 
+    @Test
+    void theCommitOfATopicWrittenInTransactionsPassesItsLastCommitMarkerSoItsLagReachesZero() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            // Written like a parking topic: in a transaction, whose commit marker takes the offset after its record.
+            try (Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties("writer"))) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, 0, "poison-1".getBytes(StandardCharsets.UTF_8), POISON));
+                producer.commitTransaction();
+            }
+            // The record and its commit marker, which the coordinator writes just after the commit returned.
+            long end = 2;
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listOffsets(Map.of(partition,
+                    org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(partition)
+                    .get(10, TimeUnit.SECONDS).offset() == end);
+
+            ConsumerWorker worker = worker("a", new KafkaConsumer<>(consumerProperties("a", 300_000)),
+                    () -> new KafkaProducer<>(producerProperties("a")));
+            Thread thread = new Thread(worker, worker.name());
+            thread.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(admin) == end);
+            worker.shutdown();
+            thread.join(30_000);
+
+            assertThat(deadLetters()).containsExactly("poison-1");
+            assertThat(fatal).isEmpty();
+        }
+    }
+
     /** The keys on the dead-letter topic, as read_committed readers see them. */
     private List<String> deadLetters() throws Exception {
         return Topics.records(bootstrapServers, topic + ".dlq").stream()
