@@ -98,11 +98,14 @@ final class SetAsides implements AutoCloseable {
             return;
         }
         List<Runnable> committedNow = List.copyOf(onCommit);
+        boolean committing = false;
         try {
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            committing = true;
             producer.commitTransaction();
         } catch (RuntimeException e) {
-            abort(offsets.keySet(), e);
+            // Before commitTransaction was called, nothing can have committed, whatever the abort does.
+            abort(committing ? offsets.keySet() : Set.of(), e);
             throw e;
         } catch (Error e) {
             // On the way out of the process: the broker may have committed, so these partitions must not be
@@ -149,11 +152,16 @@ final class SetAsides implements AutoCloseable {
         try {
             producer.abortTransaction();
         } catch (RuntimeException e) {
-            // Fenced, or the commit timed out mid-way: this producer is done for, and the outcome unknown.
+            // Fenced, or a timeout: this producer is done for (the next one's initTransactions fences it and ends its
+            // transaction). If the commit was under way, whether it committed is unknown.
             if (cause != null) {
                 e.addSuppressed(cause);
             }
             discard();
+            if (partitions.isEmpty()) {
+                LOG.warn("aborting a set-aside transaction that never committed failed: {}", e.toString());
+                return;
+            }
             inDoubt.addAll(partitions);
             throw new InDoubtException(partitions, e);
         }
