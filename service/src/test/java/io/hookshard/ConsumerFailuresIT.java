@@ -239,7 +239,7 @@ class ConsumerFailuresIT {
                     .statusCode()).isEqualTo(202);
         }
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                Topics.recordCount(app.bootstrapServers(), app.disputesTopic() + ".retry") >= 40);
+                Topics.committedRecordCount(app.bootstrapServers(), app.disputesTopic() + ".retry") >= 40);
 
         for (String order : orders) {
             postOrder(user, order);

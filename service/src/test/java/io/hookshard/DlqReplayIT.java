@@ -57,19 +57,19 @@ class DlqReplayIT {
                 String key = Webhooks.randomId("user");
                 poison.put(key, produce(app, key, "{not an envelope " + i));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 4);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 4);
             Map<String, ConsumerRecord<byte[], byte[]>> first = byKey(readAll(app, dlq));
 
             assertThat(task(app, "dlq-replay")).contains("done: 4 of 4 dead letter(s) matched, 4 replayed;"
                     + " skipped 0 replayed before, 0 that failed again after a replay");
             assertThat(Topics.recordCount(app.bootstrapServers(), source)).isEqualTo(8);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 8);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 8);
 
             assertThat(task(app, "dlq-replay")).contains("done: 0 of 8 dead letter(s) matched, 0 replayed;"
                     + " skipped 4 replayed before, 4 that failed again after a replay"
                     + " (include them with include_failed_replays=true)");
             assertThat(Topics.recordCount(app.bootstrapServers(), source)).isEqualTo(8);
-            assertThat(Topics.recordCount(app.bootstrapServers(), dlq)).isEqualTo(8);
+            assertThat(Topics.committedRecordCount(app.bootstrapServers(), dlq)).isEqualTo(8);
             assertThat(Topics.recordCount(app.bootstrapServers(), source + ".dlq.replayed")).isEqualTo(4);
 
             List<ConsumerRecord<byte[], byte[]>> again = readAll(app, dlq).stream()
@@ -103,7 +103,7 @@ class DlqReplayIT {
 
             assertThat(task(app, "dlq-replay?include_failed_replays=true"))
                     .contains("done: 4 of 8 dead letter(s) matched, 4 replayed; skipped 4 replayed before");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 12);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 12);
             assertThat(readAll(app, dlq).subList(8, 12)).allSatisfy(record ->
                     assertThat(header(record, ATTEMPTS)).isEqualTo("3"));
         }
@@ -119,7 +119,7 @@ class DlqReplayIT {
                 produce(app, user, "{not an envelope " + i);
                 produce(app, user, envelope(user, "{\"provider_event_id\":\"evt-bad\",\"user_id\":\"" + user + "\"}"));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 4);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 4);
 
             assertThat(task(app, "dlq-replay?dry_run=true")).contains("would replay")
                     .contains("done: 4 of 4 dead letter(s) matched, dry run: nothing was sent");
@@ -130,14 +130,14 @@ class DlqReplayIT {
             assertThat(filtered).contains("done: 2 of 4 dead letter(s) matched, 2 replayed")
                     .contains("reason=schema_violation").doesNotContain("reason=undecodable_envelope");
             assertThat(Topics.recordCount(app.bootstrapServers(), source)).isEqualTo(6);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 6);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 6);
 
             String rest = task(app, "dlq-replay");
             assertThat(rest).contains("done: 2 of 6 dead letter(s) matched, 2 replayed;"
                             + " skipped 2 replayed before, 2 that failed again after a replay")
                     .contains("reason=undecodable_envelope").doesNotContain("reason=schema_violation");
             assertThat(Topics.recordCount(app.bootstrapServers(), source)).isEqualTo(8);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 8);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 8);
             assertThat(task(app, "dlq-replay")).contains("0 replayed;");
         }
     }

@@ -56,7 +56,7 @@ class OperationsIT {
             producer.send(new ProducerRecord<>(app.disputesTopic(), "poison".getBytes(StandardCharsets.UTF_8),
                     "{not an envelope".getBytes(StandardCharsets.UTF_8))).get();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 2);
         assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"), user,
                 order, "paid", 1999, "2026-11-20T10:00:00Z")).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(app.url("/orders/" + order)).statusCode() == 200);
@@ -74,7 +74,7 @@ class OperationsIT {
         // The chargeback was replayed already and is skipped; the poison record is replayed and dead-lettered again.
         assertThat(task("dlq-replay")).contains("done: 1 of 2 dead letter(s) matched, 1 replayed;"
                 + " skipped 1 replayed before");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Topics.recordCount(app.bootstrapServers(), dlq) == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 3);
         String home = app.shardUrlOf(user);
         assertThat(ShardSql.count(home, "SELECT count(*) FROM dispute_events WHERE dispute_id = ?", dispute))
                 .isEqualTo(1);

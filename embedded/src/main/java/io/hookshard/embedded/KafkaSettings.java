@@ -63,6 +63,12 @@ final class KafkaSettings {
         props.put("offsets.topic.num.partitions", "4");
         props.put("transaction.state.log.replication.factor", "1");
         props.put("transaction.state.log.min.isr", "1");
+        // Consumer workers commit dead letters and parked records in transactions: a few coordinator partitions
+        // come up faster than the default 50 on first use, as for the offsets topic above.
+        props.put("transaction.state.log.num.partitions", "4");
+        // A transaction left open by a killed service is aborted once it times out (10 s); look for such every
+        // second instead of every 10 s, so that readers and the group's offset fetch wait no longer than that.
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("min.insync.replicas", "1");

@@ -18,6 +18,7 @@ import io.hookshard.consume.Backoff;
 import io.hookshard.consume.ConsumerControl;
 import io.hookshard.consume.ConsumerPool;
 import io.hookshard.consume.ConsumerWorkersFactory;
+import io.hookshard.consume.DeadLetters;
 import io.hookshard.consume.FatalErrors;
 import io.hookshard.consume.LagTracker;
 import io.hookshard.consume.Parking;
@@ -278,15 +279,17 @@ public class ConsumersFactory {
                            java.time.Duration dedupWindow) {
         ConsumerControl control = new ConsumerControl();
         LagTracker lag = new LagTracker(environment.metrics());
-        Parking parking = new Parking(kafka.producer(), kafka.ackTimeout(), kafka.deadLetters(), Clock.systemUTC());
+        DeadLetters deadLetters = new DeadLetters();
+        Parking parking = new Parking(deadLetters, Clock.systemUTC());
         ConsumeSettings settings = new ConsumeSettings(workersPerTopic, java(pollTimeout), maxWaitingRecords,
                 java.time.Duration.ofSeconds(2), new Backoff(java(retryBackoffMin), java(retryBackoffMax)),
                 maxPollRecords, new ParkTiming(java(parkWindow), java(parkCheckInterval),
                 new Backoff(java(parkCheckInterval), java.time.Duration.ofMinutes(1)),
                 new Backoff(java(parkBackoffMin), java(parkBackoffMax)), maxPollRecords), dedupWindow);
         List<ConsumerPool.NamedFactory> slots = new ConsumerWorkersFactory(settings,
-                clientId -> consumerProperties(bootstrapServers, clientId), control, lag, FatalErrors::halt,
-                environment.metrics()).build(sinksByTopic, awaitedBy, codec, kafka.deadLetters(), parking);
+                clientId -> consumerProperties(bootstrapServers, clientId), kafka.transactionalProducers(), control,
+                lag, FatalErrors::halt, environment.metrics()).build(sinksByTopic, awaitedBy, codec, deadLetters,
+                parking);
         ConsumerPool pool = new ConsumerPool(slots, java(shutdownTimeout),
                 new Backoff(java(restartBackoffMin), java(restartBackoffMax)));
         for (int i = 0; i < slots.size(); i++) {
@@ -325,7 +328,9 @@ public class ConsumersFactory {
         // A crashed instance's partitions move on after 10 s instead of the default 45 s of silence.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMilliseconds());
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMilliseconds() / 3, 1000));
-        // Only records of committed producer transactions; ingest does not use transactions, this is defensive.
+        // Only records of committed producer transactions: the parking topics are written in transactions (with the
+        // offsets that pass what is parked), so an aborted or unfinished one must stay unseen. It also makes the
+        // group's offset fetch wait for a pending transactional commit of the partition instead of reading past it.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
     }

@@ -12,7 +12,6 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.hookshard.core.EnvelopeCodec;
 import io.hookshard.health.KafkaHealthCheck;
-import io.hookshard.consume.DeadLetters;
 import io.hookshard.kafka.EnvelopePublisher;
 import io.hookshard.kafka.TopicInitializer;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,7 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Where the brokers are, which topics exist, and how the producer acknowledges. */
 public class KafkaFactory {
@@ -97,12 +98,21 @@ public class KafkaFactory {
         EnvelopePublisher publisher = new EnvelopePublisher(producer, codec, ackTimeout);
         environment.lifecycle().manage(publisher);
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
-        return new KafkaClients(admin, producer, ackTimeout, publisher, new DeadLetters(producer, ackTimeout));
+        // See transactionalProducerProperties: one id per worker and start of this process.
+        String incarnation = UUID.randomUUID().toString();
+        return new KafkaClients(admin, producer, ackTimeout, publisher, worker -> new KafkaProducer<>(
+                transactionalProducerProperties(worker, "hookshard-" + worker + "-" + incarnation)));
     }
 
-    /** The long-lived Kafka clients of one service instance; one producer serves ingest, parking and dead letters. */
+    /**
+     * The long-lived Kafka clients of one service instance: one producer serves ingest (and dlq-replay); each consumer
+     * worker builds its own transactional producer for what it dead-letters and parks.
+     *
+     * @param transactionalProducers builds the transactional producer of the named worker (not yet initialised)
+     */
     public record KafkaClients(Admin admin, Producer<byte[], byte[]> producer, java.time.Duration ackTimeout,
-                               EnvelopePublisher publisher, DeadLetters deadLetters) {
+                               EnvelopePublisher publisher,
+                               Function<String, Producer<byte[], byte[]>> transactionalProducers) {
     }
 
     public Map<String, Object> adminProperties() {
@@ -134,6 +144,28 @@ public class KafkaFactory {
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         // JSON envelopes compress well; lz4 costs little CPU on the request path.
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return props;
+    }
+
+    /**
+     * A consumer worker's producer for dead letters and parked records, which it commits in one transaction with the
+     * consumer offsets that pass them (see README, "Dead letters"). Besides the ingest producer's settings:
+     */
+    public Map<String, Object> transactionalProducerProperties(String clientId, String transactionalId) {
+        Map<String, Object> props = producerProperties(clientId);
+        // Makes the producer transactional. An instance has no identity that outlives it (instances are alike,
+        // started from one config, and may come and go anywhere), and an id shared by two live instances would
+        // have them fence each other for ever; so the id is the worker's name and a random id of this process start.
+        // A restarted worker in the same process reuses it and fences its predecessor at once; a restarted process
+        // cannot, so the timeout below bounds how long a killed process's open transaction holds things up.
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // A transaction left open by a killed process blocks read_committed readers of the dead-letter and parking
+        // partitions it wrote to, and the group's offset fetch of the partitions it committed, until the broker
+        // aborts it: after 10 s (plus the broker's cleanup interval) rather than the default minute. Ours last a
+        // few milliseconds; the group's session timeout is about as long, so the partitions move on together.
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        // What is set aside is committed once per batch: a linger would only delay that commit.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return props;
     }
 }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 
@@ -31,7 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * polling, so the rest of every partition keeps flowing and the consumer stays in its group; {@link Pauses} holds the
  * partitions back while an operator, the backlog or a parked record says so. Whatever ends the loop, the last commit
  * is that same watermark, so a crash or a bug loses nothing: what was not done is read again, and the writes are
- * idempotent. An {@link Error} other than a stack overflow goes to the fatal handler, which stops the process.
+ * idempotent. What is dead-lettered or parked is committed with its offset in one transaction ({@link SetAsides}),
+ * so it is never set aside twice. An {@link Error} other than a stack overflow goes to the fatal handler, which stops
+ * the process.
  */
 public final class ConsumerWorker implements Runnable {
     public enum State { CREATED, RUNNING, STOPPED, FAILED }
@@ -41,6 +44,7 @@ public final class ConsumerWorker implements Runnable {
     private final WorkerSettings settings;
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private final RecordFlow flow;
+    private final SetAsides setAsides;
     private final ConsumerControl control;
     private final java.util.function.Consumer<Error> fatal;
     private final Pauses pauses;
@@ -52,14 +56,18 @@ public final class ConsumerWorker implements Runnable {
     private volatile Throwable failure;
 
     /**
-     * @param fatal called with an {@link Error} that must not leave the process limping (in production: log and halt)
+     * @param setAsides the transactional producer of {@code flow}'s dead letters and parked records; closed with the
+     *                  consumer
+     * @param fatal     called with an {@link Error} that must not leave the process limping (in production: log and
+     *                  halt)
      */
     ConsumerWorker(WorkerSettings settings, org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-                   RecordFlow flow, ConsumerControl control, Observers observers,
+                   RecordFlow flow, SetAsides setAsides, ConsumerControl control, Observers observers,
                    java.util.function.Consumer<Error> fatal) {
         this.settings = settings;
         this.consumer = consumer;
         this.flow = flow;
+        this.setAsides = setAsides;
         this.control = control;
         this.fatal = fatal;
         this.pauses = new Pauses(consumer);
@@ -91,6 +99,7 @@ public final class ConsumerWorker implements Runnable {
                     flow.tick();
                 }
                 waiting = flow.waiting();
+                notePositions();
                 updatePauses();
                 commit();
             }
@@ -155,6 +164,17 @@ public final class ConsumerWorker implements Runnable {
         control.seen(settings.name(), settings.topic(), pauses.operatorPaused());
     }
 
+    /** Tells the flow where the consumer stands in its partitions; a poll's records were all taken or put back. */
+    private void notePositions() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition partition : flow.partitions()) {
+            // Only partitions the flow already handles: their position is known, so asking for it never blocks.
+            if (assigned.contains(partition)) {
+                flow.reached(partition, consumer.position(partition));
+            }
+        }
+    }
+
     /** Puts a poll's records back: the next fetch of each partition, once resumed, starts at its first one. */
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
@@ -188,6 +208,10 @@ public final class ConsumerWorker implements Runnable {
     }
 
     private void closeConsumer() {
+        // After a set-aside transaction of unknown outcome the group may hold offsets past what this worker counts as
+        // done: committing those partitions now could move them back, and what was set aside would be read and set
+        // aside again. Their next owner reads them from the group's offsets once the transaction is resolved.
+        flow.forget(setAsides.inDoubt());
         try {
             commit();
         } catch (KafkaException e) {
@@ -203,6 +227,7 @@ public final class ConsumerWorker implements Runnable {
         } catch (KafkaException e) {
             LOG.warn("{}: close failed: {}", settings.name(), e.toString());
         }
+        setAsides.close();
         control.gone(settings.name());
         if (state != State.FAILED) {
             state = State.STOPPED;

@@ -1,7 +1,6 @@
 package io.hookshard.consume;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -9,16 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Writes what can never succeed to {@code <topic>.dlq}: the original key and value byte for byte, and the
- * circumstances in headers (see README, "Dead letters"). Returns only once the broker acknowledged the write, so
- * the caller may then commit the original offset.
+ * circumstances in headers (see README, "Dead letters"). The write goes into the worker's {@link SetAsides}
+ * transaction, which commits it together with the original's offset.
  */
 public final class DeadLetters {
     public static final String ORIGINAL_TOPIC = "hookshard-original-topic";
@@ -35,13 +30,6 @@ public final class DeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final int MAX_MESSAGE_LENGTH = 2000;
 
-    private final Producer<byte[], byte[]> producer;
-    private final Duration timeout;
-
-    public DeadLetters(Producer<byte[], byte[]> producer, Duration timeout) {
-        this.producer = producer;
-        this.timeout = timeout;
-    }
 
     /** The circumstances of a dead letter; eventId and eventType may be null when the envelope was undecodable. */
     public record Failure(String eventId, String eventType, int attempts, Instant firstFailureAt, Instant lastFailureAt,
@@ -65,8 +53,8 @@ public final class DeadLetters {
         }
     }
 
-    public void send(ConsumerRecord<byte[], byte[]> original, Failure failure)
-            throws InterruptedException, ExecutionException, TimeoutException {
+    /** Sends the dead letter in {@code transaction}; it counts once that commits. */
+    void send(SetAsides transaction, ConsumerRecord<byte[], byte[]> original, Failure failure) {
         Origin origin = Origin.of(original);
         String topic = TopicNames.deadLetters(origin.topic());
         Headers headers = new RecordHeaders(original.headers().toArray());
@@ -79,11 +67,10 @@ public final class DeadLetters {
         put(headers, ERROR_CLASS, failure.errorClass());
         String message = failure.errorMessage() == null ? "" : failure.errorMessage();
         put(headers, ERROR_MESSAGE, message.length() > MAX_MESSAGE_LENGTH ? message.substring(0, MAX_MESSAGE_LENGTH) : message);
-        producer.send(new ProducerRecord<>(topic, null, original.key(), original.value(), headers))
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.error("dead-lettered {}-{}@{} event_id={} reason={} attempts={} to {}: {}", origin.topic(),
-                origin.partition(), origin.offset(), failure.eventId(), failure.errorClass(), failure.attempts(), topic,
-                message);
+        transaction.send(new ProducerRecord<>(topic, null, original.key(), original.value(), headers),
+                () -> LOG.error("dead-lettered {}-{}@{} event_id={} reason={} attempts={} to {}: {}", origin.topic(),
+                        origin.partition(), origin.offset(), failure.eventId(), failure.errorClass(),
+                        failure.attempts(), topic, message));
     }
 
     /** How often a record was tried before, per the headers it was parked with (0 for a first try). */

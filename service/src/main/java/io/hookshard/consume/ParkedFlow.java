@@ -27,7 +27,9 @@ import java.util.function.Function;
  * so a chargeback lands within about a second of its order. Records held for long are re-parked (appended again, one
  * attempt further) so that the partition's commit does not stay behind them; after the park window, once the
  * awaited topic was consumed past where it ended when the window closed, a last attempt is made and a record still
- * waiting is dead-lettered.
+ * waiting is dead-lettered. A record is re-parked or dead-lettered only once nothing before it in its partition is
+ * held, in a {@link SetAsides} transaction with the offset that passes it: a copy made while the commit stayed behind
+ * it would be made again when the partition is read again.
  */
 final class ParkedFlow implements RecordFlow {
     private static final Logger LOG = LoggerFactory.getLogger(ParkedFlow.class);
@@ -35,18 +37,24 @@ final class ParkedFlow implements RecordFlow {
     private final String name;
     private final RecordHandler handler;
     private final Parking parking;
+    private final SetAsides setAsides;
     private final Function<Collection<String>, Set<String>> ready;
     private final AwaitedTopic awaited;
     private final ParkTiming timing;
     private final Clock clock;
-    private final Progress progress = new Progress();
+    private final Progress progress;
     private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
     private Instant nextTick = Instant.MIN;
 
-    /** @param ready of the given record keys, those whose records may be applied now */
-    ParkedFlow(String name, RecordHandler handler, Parking parking, Function<Collection<String>, Set<String>> ready,
-               AwaitedTopic awaited, ParkTiming timing, Clock clock) {
+    /**
+     * @param progress the worker's progress, which {@code setAsides} also reports transactional commits to
+     * @param ready    of the given record keys, those whose records may be applied now
+     */
+    ParkedFlow(String name, Progress progress, RecordHandler handler, Parking parking, SetAsides setAsides,
+               Function<Collection<String>, Set<String>> ready, AwaitedTopic awaited, ParkTiming timing, Clock clock) {
         this.name = name;
+        this.progress = progress;
+        this.setAsides = setAsides;
         this.handler = handler;
         this.parking = parking;
         this.ready = ready;
@@ -112,18 +120,26 @@ final class ParkedFlow implements RecordFlow {
 
     private void apply(Map<ConsumerRecord<byte[], byte[]>, Held> toApply, Set<Held> failing, Instant now,
                        List<Held> lastCall) throws InterruptedException {
-        List<RecordHandler.Retry> retries = handler.handle(new ArrayList<>(toApply.keySet()));
+        // A record held before these (and not among them) keeps them from being dead-lettered for now.
+        List<RecordHandler.Retry> retries = handler.handle(new ArrayList<>(toApply.keySet()),
+                record -> progress.hasWaitingBefore(record, toApply.keySet()));
         retries.forEach(retry -> failing.add(toApply.get(retry.record())));
+        List<Held> expiring = new ArrayList<>();
         for (Held entry : toApply.values()) {
             if (!failing.contains(entry)) {
                 done(entry);
-            } else if (lastCall.contains(entry)) {
-                expire(entry);
             } else {
+                if (lastCall.contains(entry)) {
+                    expiring.add(entry);
+                }
                 entry.checks++;
                 entry.nextCheck = now.plus(timing.recheck().delay(entry.checks));
             }
         }
+        setAsideInOrder(expiring, entry -> parking.expire(setAsides, entry.record, "record key " + entry.key
+                + " still not applicable after the park window of " + timing.window() + " (parked at "
+                + entry.parkedAt + "), with " + awaited.topic() + " consumed past its end offsets "
+                + AwaitedTopic.describe(entry.awaitedEnds) + " since"), "dead-letter");
     }
 
     /**
@@ -169,36 +185,56 @@ final class ParkedFlow implements RecordFlow {
         }
     }
 
-    private void reparkHeldTooLong(Instant now) throws InterruptedException {
+    private void reparkHeldTooLong(Instant now) {
         List<Held> tooLong = held.values().stream()
                 .filter(entry -> !now.isBefore(entry.heldSince.plus(entry.holdFor)))
                 .limit(timing.batchSize()).toList();
-        for (Held entry : tooLong) {
-            try {
-                parking.repark(entry.record);
-                done(entry);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                LOG.warn("{}: could not re-park {}-{}@{}, keeping it: {}", name, entry.record.topic(),
-                        entry.record.partition(), entry.record.offset(), e.toString());
-                return;
-            }
-        }
+        setAsideInOrder(tooLong, entry -> parking.repark(setAsides, entry.record), "re-park");
     }
 
-    private void expire(Held entry) throws InterruptedException {
-        try {
-            parking.expire(entry.record, "record key " + entry.key + " still not applicable after the park window of "
-                    + timing.window() + " (parked at " + entry.parkedAt + "), with " + awaited.topic()
-                    + " consumed past its end offsets " + AwaitedTopic.describe(entry.awaitedEnds) + " since");
-            done(entry);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            LOG.warn("{}: could not dead-letter {}-{}@{}, keeping it: {}", name, entry.record.topic(),
-                    entry.record.partition(), entry.record.offset(), e.toString());
+    /**
+     * Re-parks or dead-letters ({@code send}) the entries in one transaction with the offsets that pass them, in
+     * offset order, each only if nothing before it in its partition stays held: one behind a held record waits for
+     * it (re-parking it would not move the commit anyway). Those sent are done once the transaction commits; on a
+     * failure all stay held and are tried again later.
+     */
+    private void setAsideInOrder(List<Held> entries, java.util.function.Consumer<Held> send, String what) {
+        List<Held> ordered = entries.stream().sorted(java.util.Comparator
+                .comparing((Held entry) -> entry.record.topic()).thenComparingInt(entry -> entry.record.partition())
+                .thenComparingLong(entry -> entry.record.offset())).toList();
+        Set<ConsumerRecord<byte[], byte[]>> sent = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<TopicPartition, OffsetAndMetadata> passing = new java.util.HashMap<>();
+        List<Held> sentEntries = new ArrayList<>();
+        for (Held entry : ordered) {
+            if (progress.hasWaitingBefore(entry.record, sent)) {
+                continue;
+            }
+            try {
+                send.accept(entry);
+            } catch (SetAsides.InDoubtException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not {} {}-{}@{}, keeping it: {}", name, what, entry.record.topic(),
+                        entry.record.partition(), entry.record.offset(), e.toString());
+                break;
+            }
+            sent.add(entry.record);
+            sentEntries.add(entry);
+            passing.put(Progress.partitionOf(entry.record), new OffsetAndMetadata(entry.record.offset() + 1));
         }
+        if (sentEntries.isEmpty()) {
+            setAsides.abort();
+            return;
+        }
+        try {
+            setAsides.commit(passing);
+        } catch (SetAsides.InDoubtException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not commit {} {}(s), keeping them: {}", name, sentEntries.size(), what, e.toString());
+            return;
+        }
+        sentEntries.forEach(this::done);
     }
 
     private void done(Held entry) {
@@ -219,6 +255,11 @@ final class ParkedFlow implements RecordFlow {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions) {
         return progress.commitCandidates(partitions);
+    }
+
+    @Override
+    public void reached(TopicPartition partition, long position) {
+        progress.reached(partition, position);
     }
 
     @Override

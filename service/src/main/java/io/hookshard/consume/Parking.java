@@ -2,7 +2,6 @@ package io.hookshard.consume;
 
 import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -10,37 +9,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Parks events that cannot be applied yet (a chargeback before its order) in {@code <topic>.retry}, so that their
  * partition keeps flowing: the original key and value byte for byte, with the attempt count, the first and last
  * failure and when it was parked. The parked records' worker ({@link ParkedFlow}) holds them, applies them as soon
  * as what they wait for arrives, re-parks those that wait long, and dead-letters them after the park window. Every
- * method returns only once the broker acknowledged the write.
+ * write goes into the worker's {@link SetAsides} transaction and counts once that commits.
  */
 public final class Parking {
     /** When the record was first parked; the park window counts from here. A replay starts it afresh. */
     public static final String PARKED_AT = "hookshard-parked-at";
     private static final Logger LOG = LoggerFactory.getLogger(Parking.class);
 
-    private final Producer<byte[], byte[]> producer;
-    private final Duration ackTimeout;
     private final DeadLetters deadLetters;
     private final Clock clock;
 
-    public Parking(Producer<byte[], byte[]> producer, Duration ackTimeout, DeadLetters deadLetters, Clock clock) {
-        this.producer = producer;
-        this.ackTimeout = ackTimeout;
+    public Parking(DeadLetters deadLetters, Clock clock) {
         this.deadLetters = deadLetters;
         this.clock = clock;
     }
 
     /** Parks a record that arrived on its webhook topic (or came back from a replay). */
-    Outcome park(ConsumerRecord<byte[], byte[]> record, Outcome notYet, String eventId, String eventType)
-            throws Exception {
+    Outcome park(SetAsides transaction, ConsumerRecord<byte[], byte[]> record, Outcome notYet, String eventId,
+                 String eventType) {
         Instant now = clock.instant();
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetters.Origin origin = DeadLetters.Origin.of(record);
@@ -54,25 +47,26 @@ public final class Parking {
         DeadLetters.put(headers, DeadLetters.ERROR_MESSAGE, notYet.detail());
         DeadLetters.put(headers, PARKED_AT, parkedAt(record, now).toString());
         String retryTopic = TopicNames.retry(origin.topic());
-        send(retryTopic, record, headers);
-        LOG.info("parked {} event_id={} in {}: {}", eventType, eventId, retryTopic, notYet.detail());
+        transaction.send(new ProducerRecord<>(retryTopic, null, record.key(), record.value(), headers),
+                () -> LOG.info("parked {} event_id={} in {}: {}", eventType, eventId, retryTopic, notYet.detail()));
         return notYet.parked();
     }
 
     /** Appends a parked record again, one attempt further, so that its old offset can be committed. */
-    void repark(ConsumerRecord<byte[], byte[]> parked) throws Exception {
+    void repark(SetAsides transaction, ConsumerRecord<byte[], byte[]> parked) {
         Headers headers = new RecordHeaders(parked.headers().toArray());
         int attempts = DeadLetters.previousAttempts(parked) + 1;
         DeadLetters.put(headers, DeadLetters.ATTEMPTS, Integer.toString(attempts));
         DeadLetters.put(headers, DeadLetters.LAST_FAILURE_AT, clock.instant().toString());
-        send(parked.topic(), parked, headers);
-        LOG.debug("re-parked {}-{}@{} (attempt {})", parked.topic(), parked.partition(), parked.offset(), attempts);
+        transaction.send(new ProducerRecord<>(parked.topic(), null, parked.key(), parked.value(), headers),
+                () -> LOG.debug("re-parked {}-{}@{} (attempt {})", parked.topic(), parked.partition(),
+                        parked.offset(), attempts));
     }
 
     /** Dead-letters a parked record whose window ran out with what it waited for still absent. */
-    void expire(ConsumerRecord<byte[], byte[]> parked, String detail) throws Exception {
+    void expire(SetAsides transaction, ConsumerRecord<byte[], byte[]> parked, String detail) {
         Instant now = clock.instant();
-        deadLetters.send(parked, new DeadLetters.Failure(DeadLetters.header(parked.headers(), DeadLetters.EVENT_ID),
+        deadLetters.send(transaction, parked, new DeadLetters.Failure(DeadLetters.header(parked.headers(), DeadLetters.EVENT_ID),
                 DeadLetters.header(parked.headers(), DeadLetters.EVENT_TYPE), DeadLetters.previousAttempts(parked) + 1,
                 DeadLetters.firstFailure(parked, now), now,
                 String.valueOf(DeadLetters.header(parked.headers(), DeadLetters.ERROR_CLASS)), detail));
@@ -86,10 +80,5 @@ public final class Parking {
         } catch (RuntimeException e) {
             return fallback;
         }
-    }
-
-    private void send(String topic, ConsumerRecord<byte[], byte[]> record, Headers headers) throws Exception {
-        producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers))
-                .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

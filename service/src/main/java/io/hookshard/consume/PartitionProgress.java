@@ -30,6 +30,10 @@ final class PartitionProgress {
         return !waiting.headMap(offset).isEmpty();
     }
 
+    Collection<ConsumerRecord<byte[], byte[]>> waitingBefore(long offset) {
+        return waiting.headMap(offset).values();
+    }
+
     boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
         return waiting.get(record.offset()) == record;
     }

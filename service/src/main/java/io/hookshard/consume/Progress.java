@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A worker's progress over its partitions: which records wait (for a retry, or for what a parked record needs), and so
@@ -21,6 +22,14 @@ final class Progress {
     /** Every record of {@code partition} up to {@code lastOffset} has a fate; those in {@code waiting} wait. */
     void handled(TopicPartition partition, long lastOffset, Collection<ConsumerRecord<byte[], byte[]>> waiting) {
         partitions.computeIfAbsent(partition, ignored -> new PartitionProgress()).handled(lastOffset, waiting);
+    }
+
+    /** Everything of a partition this worker already handles, before {@code position}, was handed to the flow. */
+    void reached(TopicPartition partition, long position) {
+        PartitionProgress progress = partitions.get(partition);
+        if (progress != null && position > 0) {
+            progress.handled(position - 1, List.of());
+        }
     }
 
     /** A waiting record is done (on a partition still assigned; otherwise its next owner reads it again). */
@@ -35,6 +44,13 @@ final class Progress {
     boolean hasWaitingBefore(ConsumerRecord<byte[], byte[]> record) {
         PartitionProgress partition = partitions.get(partitionOf(record));
         return partition != null && partition.hasWaitingBefore(record.offset());
+    }
+
+    /** Whether a record before {@code record} in its partition waits, other than those in {@code except}. */
+    boolean hasWaitingBefore(ConsumerRecord<byte[], byte[]> record, Set<ConsumerRecord<byte[], byte[]>> except) {
+        PartitionProgress partition = partitions.get(partitionOf(record));
+        return partition != null && partition.waitingBefore(record.offset()).stream()
+                .anyMatch(waiting -> !except.contains(waiting));
     }
 
     boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
@@ -76,13 +92,13 @@ final class Progress {
         return List.copyOf(partitions.keySet());
     }
 
+    /**
+     * The group now holds these offsets. A set-aside transaction may commit a partition before its batch counts as
+     * handled: it is noted all the same, so that no later commit of that partition goes below it.
+     */
     void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((partition, offset) -> {
-            PartitionProgress progress = partitions.get(partition);
-            if (progress != null) {
-                progress.committed(offset.offset());
-            }
-        });
+        offsets.forEach((partition, offset) -> partitions.computeIfAbsent(partition, ignored -> new PartitionProgress())
+                .committed(offset.offset()));
     }
 
     /** The partitions are no longer this worker's: their waiting records are the next owner's to read again. */

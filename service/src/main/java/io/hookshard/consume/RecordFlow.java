@@ -27,6 +27,13 @@ interface RecordFlow {
 
     Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions);
 
+    /**
+     * The consumer's position in a partition once its polled records were taken: everything before it was handed to
+     * the flow. It can lie past the last record, after the commit marker of a transaction (parking topics are
+     * written in transactions), and the commit must pass such markers too, or the lag never reaches 0.
+     */
+    void reached(TopicPartition partition, long position);
+
     void committed(Map<TopicPartition, OffsetAndMetadata> offsets);
 
     /** The partitions went to another member: drop what waits of them (their new owner reads it again). */

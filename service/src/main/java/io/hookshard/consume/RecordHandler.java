@@ -9,6 +9,7 @@ import io.hookshard.core.InvalidEventException;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,12 @@ import java.util.List;
 
 /**
  * Gives every record of a batch exactly one fate: done (applied, a duplicate, parked or dead-lettered, each
- * acknowledged where it went) or handed back to wait for a retry. Per record, never per batch: whatever one record
- * does, a bug included, decides that record's fate only. The only ways out are {@link InterruptedException} and an
- * {@link Error} other than a stack overflow, which the worker treats as fatal.
+ * committed where it went) or handed back to wait for a retry. Per record, never per batch: whatever one record
+ * does, a bug included, decides that record's fate only. What a batch sets aside (dead letters, parked records) goes
+ * out in one {@link SetAsides} transaction with the offsets that pass it, so it is set aside exactly once. The only
+ * ways out are {@link InterruptedException}, an {@link Error} other than a stack overflow, which the worker treats as
+ * fatal, and a set-aside transaction whose outcome is unknown ({@link SetAsides.InDoubtException}), which stops the
+ * worker.
  */
 final class RecordHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RecordHandler.class);
@@ -39,6 +43,7 @@ final class RecordHandler {
     private final EventSink sink;
     private final DeadLetters deadLetters;
     private final Parking parking;
+    private final SetAsides setAsides;
     private final Counter applied;
     private final Counter duplicates;
     private final Counter deadLettered;
@@ -55,9 +60,11 @@ final class RecordHandler {
     /**
      * @param parkNotYet whether a record that cannot be applied yet is parked (on a webhook topic) or handed back to
      *                   wait like a transient failure (on a parking topic, whose worker holds it)
+     * @param setAsides  the worker's transaction for what it dead-letters and parks
      */
-    RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, MetricRegistry metrics,
-                  String topic, boolean parkNotYet, Duration dedupWindow) {
+    RecordHandler(EnvelopeCodec codec, EventSink sink, DeadLetters deadLetters, Parking parking, SetAsides setAsides,
+                  MetricRegistry metrics, String topic, boolean parkNotYet, Duration dedupWindow) {
+        this.setAsides = setAsides;
         this.parkNotYet = parkNotYet;
         this.dedupWindow = dedupWindow;
         this.codec = codec;
@@ -79,8 +86,8 @@ final class RecordHandler {
 
     /**
      * Applies the records (dead-lettering or parking those that cannot be applied) and returns those to try again,
-     * in input order. Every record not returned is done: applied, a duplicate, or acknowledged by the parking or
-     * dead-letter topic.
+     * in input order. Every record not returned is done: applied, a duplicate, or committed to the parking or
+     * dead-letter topic together with the offset that passes it.
      */
     List<Retry> handle(List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
         return handle(records, record -> false);
@@ -132,6 +139,11 @@ final class RecordHandler {
         }
         byOffset.sort(java.util.Comparator.comparing((Integer i) -> records.get(i).partition())
                 .thenComparing(i -> records.get(i).topic()).thenComparingLong(i -> records.get(i).offset()));
+        // What is set aside goes out in one transaction with, per partition, the offset just past the last of it:
+        // every record before that is done (applied, a duplicate, or set aside in this transaction), since one behind
+        // a waiting record is not set aside.
+        List<Integer> sent = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> passing = new HashMap<>();
         for (int i : byOffset) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             Outcome outcome = finals[i];
@@ -144,10 +156,14 @@ final class RecordHandler {
                 }
                 if (outcome.isRetryable()) {
                     firstWaiting.merge(Progress.partitionOf(record), record.offset(), Math::min);
+                } else {
+                    sent.add(i);
+                    passing.put(Progress.partitionOf(record), new OffsetAndMetadata(record.offset() + 1));
                 }
             }
             finals[i] = outcome;
         }
+        commitSetAsides(records, sent, passing, finals);
         List<Retry> retries = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
@@ -221,26 +237,52 @@ final class RecordHandler {
         };
     }
 
-    /** Dead-letters (PERMANENT) or parks (NOT_YET) a record; a failure to do so makes it a transient failure. */
-    private Outcome setAside(ConsumerRecord<byte[], byte[]> record, Envelope envelope, Outcome outcome)
-            throws InterruptedException {
+    /**
+     * Sends a record to be dead-lettered (PERMANENT) or parked (NOT_YET) in the open transaction; a failure to send
+     * makes it a transient failure.
+     */
+    private Outcome setAside(ConsumerRecord<byte[], byte[]> record, Envelope envelope, Outcome outcome) {
         String eventId = envelope == null ? null : envelope.eventId().toString();
         String eventType = envelope == null ? null : envelope.type().wireName();
         try {
             if (outcome.kind() == Outcome.Kind.NOT_YET) {
-                return parking.park(record, outcome, eventId, eventType);
+                return parking.park(setAsides, record, outcome, eventId, eventType);
             }
             Instant now = Instant.now();
-            deadLetters.send(record, new DeadLetters.Failure(eventId, eventType,
+            deadLetters.send(setAsides, record, new DeadLetters.Failure(eventId, eventType,
                     DeadLetters.previousAttempts(record) + 1, DeadLetters.firstFailure(record, now), now,
                     outcome.reason(), outcome.detail()));
             return outcome.deadLettered();
-        } catch (InterruptedException e) {
+        } catch (SetAsides.InDoubtException e) {
             throw e;
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.warn("could not set {}-{}@{} aside ({}), will retry: {}", record.topic(), record.partition(),
                     record.offset(), outcome.reason(), e.toString());
             return Outcome.transientFailure("kafka", e);
+        }
+    }
+
+    /**
+     * Commits the batch's set-aside records with the offsets that pass them. Should that fail, none of them is done:
+     * each waits for a retry (the transaction was aborted, so no reader ever sees them).
+     */
+    private void commitSetAsides(List<ConsumerRecord<byte[], byte[]>> records, List<Integer> sent,
+                                 Map<TopicPartition, OffsetAndMetadata> passing, Outcome[] finals) {
+        if (sent.isEmpty()) {
+            setAsides.abort();
+            return;
+        }
+        try {
+            setAsides.commit(passing);
+        } catch (SetAsides.InDoubtException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            ConsumerRecord<byte[], byte[]> first = records.get(sent.get(0));
+            LOG.warn("could not commit {} set-aside record(s) (e.g. {}-{}@{}), will retry: {}", sent.size(),
+                    first.topic(), first.partition(), first.offset(), e.toString());
+            for (int i : sent) {
+                finals[i] = Outcome.transientFailure("kafka", e);
+            }
         }
     }
 }

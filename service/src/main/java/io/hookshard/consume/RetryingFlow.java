@@ -28,12 +28,15 @@ final class RetryingFlow implements RecordFlow {
     private final Backoff backoff;
     private final int retryBatchSize;
     private final LongSupplier nanoTime;
-    private final Progress progress = new Progress();
+    private final Progress progress;
     private int attempt;
     private long nextRetryAtNanos;
 
-    RetryingFlow(String name, RecordHandler handler, Backoff backoff, int retryBatchSize, LongSupplier nanoTime) {
+    /** @param progress the worker's progress, which its {@link SetAsides} also reports transactional commits to */
+    RetryingFlow(String name, Progress progress, RecordHandler handler, Backoff backoff, int retryBatchSize,
+                 LongSupplier nanoTime) {
         this.name = name;
+        this.progress = progress;
         this.handler = handler;
         this.backoff = backoff;
         this.retryBatchSize = retryBatchSize;
@@ -111,6 +114,11 @@ final class RetryingFlow implements RecordFlow {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions) {
         return progress.commitCandidates(partitions);
+    }
+
+    @Override
+    public void reached(TopicPartition partition, long position) {
+        progress.reached(partition, position);
     }
 
     @Override

@@ -63,6 +63,8 @@ public final class DlqReplayTask extends Task {
         super("dlq-replay");
         this.consumerProperties = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "hookshard-dlq-replay",
+                // Dead letters are written in transactions: an aborted one's copy must not be replayed.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.producer = producer;

@@ -88,7 +88,64 @@ class ConsumerWorkerTest {
         runUntil(world, 1, world::allDoneAndCommitted, 1000);
         assertThat(world.violations).isEmpty();
         assertThat(world.deadLetterReasons).containsOnly(Map.entry("0:2", "constraint_violation"));
-        assertThat(world.producer.history()).anyMatch(record -> record.topic().equals(WorkerWorld.TOPIC + ".retry"));
+        assertThat(world.committedSetAsides).anyMatch(record -> record.topic().equals(WorkerWorld.TOPIC + ".retry"));
+    }
+
+    @Test
+    void aSetAsideWhoseTransactionFailsToCommitIsNotDoneAndIsSetAsideOnceOnItsRetry() throws Exception {
+        WorkerWorld world = new WorkerWorld();
+        List.of(Behaviour.APPLY, Behaviour.PERMANENT, Behaviour.NOT_YET, Behaviour.APPLY)
+                .forEach(fate -> world.append(0, fate, 0));
+        world.commitFaults.add(WorkerWorld.CommitFault.FAILS);
+
+        runUntil(world, 1, world::allDoneAndCommitted, 1000);
+
+        assertThat(world.violations).isEmpty();
+        assertThat(world.producers).singleElement().satisfies(producer -> {
+            assertThat(producer.aborts).as("the failed commit was aborted").isEqualTo(1);
+            assertThat(producer.transactionCommitted()).isTrue();
+        });
+        assertThat(world.setAside).containsOnly(Map.entry("0:1", 1), Map.entry("0:2", 1));
+        assertThat(world.committedSetAsides).hasSize(2);
+    }
+
+    @Test
+    void aFencedSetAsideProducerStopsTheWorkerWithoutCommittingAndTheRecordIsSetAsideOnceByTheNext() throws Exception {
+        WorkerWorld world = new WorkerWorld();
+        List.of(Behaviour.APPLY, Behaviour.APPLY, Behaviour.APPLY, Behaviour.APPLY, Behaviour.PERMANENT,
+                Behaviour.APPLY).forEach(fate -> world.append(0, fate, 0));
+        world.commitFaults.add(WorkerWorld.CommitFault.FENCED);
+        TopicPartition partition = new TopicPartition(WorkerWorld.TOPIC, 0);
+
+        ConsumerWorker fenced = runUntilStopped(world, 1, 2);
+        assertThat(fenced.state()).isEqualTo(ConsumerWorker.State.FAILED);
+        assertThat(fenced.failure()).isInstanceOf(SetAsides.InDoubtException.class);
+        assertThat(world.done).doesNotContain("0:4");
+        assertThat(world.groupCommits.getOrDefault(partition, 0L)).isLessThanOrEqualTo(4L);
+
+        runUntil(world, 1, world::allDoneAndCommitted, 1000);
+        assertThat(world.violations).isEmpty();
+        assertThat(world.setAside).containsOnly(Map.entry("0:4", 1));
+    }
+
+    @Test
+    void aCrashRightAfterTheSetAsideTransactionCommittedDoesNotSetTheRecordAsideAgain() throws Exception {
+        WorkerWorld world = new WorkerWorld();
+        List.of(Behaviour.APPLY, Behaviour.APPLY, Behaviour.APPLY, Behaviour.APPLY, Behaviour.PERMANENT,
+                Behaviour.APPLY, Behaviour.NOT_YET, Behaviour.APPLY).forEach(fate -> world.append(0, fate, 0));
+        world.commitFaults.add(WorkerWorld.CommitFault.CRASH_AFTER_COMMIT);
+        TopicPartition partition = new TopicPartition(WorkerWorld.TOPIC, 0);
+
+        // The worker dies between the broker's commit of the dead letter and anything else it would do.
+        ConsumerWorker crashed = runUntilStopped(world, 1, 2);
+        assertThat(world.fatalErrors).singleElement().isInstanceOf(WorkerWorld.Crash.class);
+        assertThat(crashed.state()).isEqualTo(ConsumerWorker.State.FAILED);
+        assertThat(world.setAside).containsOnly(Map.entry("0:4", 1));
+        assertThat(world.groupCommits).as("the dead letter's offset went with it").containsEntry(partition, 5L);
+
+        runUntil(world, 1, world::allDoneAndCommitted, 1000);
+        assertThat(world.violations).isEmpty();
+        assertThat(world.setAside).containsOnly(Map.entry("0:4", 1), Map.entry("0:6", 1));
     }
 
     @Test
@@ -293,6 +350,24 @@ class ConsumerWorkerTest {
         }, () -> condition.getAsBoolean() || ticks.get() >= maxTicks, 20_000);
         thread.join(10_000);
         assertThat(condition.getAsBoolean()).as("reached within %d polls", maxTicks).isTrue();
+    }
+
+    /** One worker's life, fed {@code perPoll} records of every partition per poll, until it stops by itself. */
+    private static ConsumerWorker runUntilStopped(WorkerWorld world, int partitions, int perPoll) throws Exception {
+        WorkerWorld.CheckedConsumer consumer = world.consumer(partitions);
+        ConsumerWorker worker = world.worker(consumer, 100);
+        Thread thread = start(worker);
+        Set<TopicPartition> all = new HashSet<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(WorkerWorld.TOPIC, p));
+        }
+        Map<TopicPartition, Long> fetched = new HashMap<>();
+        consumer.schedulePollTask(() -> assign(world, consumer, all, fetched));
+        tickUntil(consumer, worker, () -> deliver(world, consumer, fetched, perPoll), world::allDoneAndCommitted,
+                20_000);
+        thread.join(10_000);
+        assertThat(thread.isAlive()).isFalse();
+        return worker;
     }
 
     /** Runs {@code tick} at the start of every poll until {@code until} holds, then stops the worker. */

@@ -79,18 +79,19 @@ class ParkedFlowTest {
         // Held for 5 to 10 s (the jitter of the backoff).
         clock.advance(Duration.ofSeconds(4));
         flow.tick();
-        assertThat(world.producer.history()).isEmpty();
+        assertThat(world.committedSetAsides).isEmpty();
 
         clock.advance(Duration.ofSeconds(7));
         flow.tick();
 
-        ProducerRecord<byte[], byte[]> reparked = world.producer.history().get(0);
+        ProducerRecord<byte[], byte[]> reparked = world.committedSetAsides.get(0);
         assertThat(reparked.topic()).isEqualTo(PARKED_TOPIC);
         assertThat(DeadLetters.header(reparked.headers(), DeadLetters.ATTEMPTS)).isEqualTo("2");
         assertThat(DeadLetters.header(reparked.headers(), Parking.PARKED_AT)).isEqualTo("2026-11-23T10:00:00Z");
         assertThat(flow.waiting()).isZero();
-        assertThat(flow.commitCandidates(Set.of(PARKED_PARTITION))).containsEntry(PARKED_PARTITION,
-                new OffsetAndMetadata(1));
+        // The re-park's transaction committed the offset that passes the record, and the flow knows it.
+        assertThat(world.groupCommits).containsEntry(PARKED_PARTITION, 1L);
+        assertThat(flow.commitCandidates(Set.of(PARKED_PARTITION))).isEmpty();
     }
 
     @Test
@@ -133,13 +134,16 @@ class ParkedFlowTest {
     }
 
     private ParkedFlow flow(Duration window, Duration hold) {
-        RecordHandler handler = new RecordHandler(world.codec, world.sink, world.deadLetters, world.parking,
+        Progress progress = new Progress();
+        SetAsides setAsides = world.setAsides(consumer, progress::committed);
+        Parking parking = new Parking(world.deadLetters, clock);
+        RecordHandler handler = new RecordHandler(world.codec, world.sink, world.deadLetters, parking, setAsides,
                 world.metrics, PARKED_TOPIC, false, Duration.ZERO);
         ParkTiming timing = new ParkTiming(window, Duration.ofSeconds(1),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), new Backoff(hold, hold), 100);
-        return new ParkedFlow("kafka-" + PARKED_TOPIC + "-0", handler, new Parking(world.producer,
-                Duration.ofSeconds(1), world.deadLetters, clock), keys -> keys.stream().filter(readyKeys::contains)
-                .collect(java.util.stream.Collectors.toSet()), new AwaitedTopic(consumer, AWAITED), timing, clock);
+        return new ParkedFlow("kafka-" + PARKED_TOPIC + "-0", progress, handler, parking, setAsides,
+                keys -> keys.stream().filter(readyKeys::contains).collect(java.util.stream.Collectors.toSet()),
+                new AwaitedTopic(consumer, AWAITED), timing, clock);
     }
 
     private ConsumerRecord<byte[], byte[]> parked(String key, long offset, Behaviour behaviour, Instant parkedAt) {

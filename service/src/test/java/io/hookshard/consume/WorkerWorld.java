@@ -33,7 +33,8 @@ import java.util.function.Predicate;
 /**
  * A small world for one worker, with Kafka's own MockConsumer and MockProducer and a scripted sink: records whose
  * fate is decided by a {@link Behaviour}, and a ledger of which records are really done (applied in the sink, or
- * acknowledged by the dead-letter or parking topic). Every commit is checked against that ledger as it happens.
+ * committed to the dead-letter or parking topic in a transaction). Every commit, plain or transactional, is checked
+ * against that ledger as it happens; the group's offsets are the last committed, as on a broker.
  */
 final class WorkerWorld {
     static final String TOPIC = "orders.webhooks";
@@ -57,34 +58,136 @@ final class WorkerWorld {
     final ConsumerControl control = new ConsumerControl();
     final MetricRegistry metrics = new MetricRegistry();
     final List<Error> fatalErrors = new ArrayList<>();
-    /** Whether the broker acknowledges a record sent to a dead-letter or parking topic. */
+    /**
+     * Whether the broker acknowledges the writes of a transaction to a dead-letter or parking topic, asked once per
+     * transaction, with its first record: a transaction commits all of its writes or none, so a fault hits them all.
+     */
     volatile Predicate<ProducerRecord<byte[], byte[]>> brokerAcks = record -> true;
     volatile boolean sinkThrowsError;
+    /** Faults of the next transaction commits, taken one per commit; none left: the commit succeeds. */
+    final java.util.Deque<CommitFault> commitFaults = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** The set-aside records of every committed transaction, in commit order. */
+    final List<ProducerRecord<byte[], byte[]>> committedSetAsides = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every transactional producer a worker built, oldest first. */
+    final List<TransactionalProducer> producers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    final AckingProducer producer = new AckingProducer();
-    final DeadLetters deadLetters = new DeadLetters(producer, Duration.ofSeconds(1));
-    final Parking parking = new Parking(producer, Duration.ofSeconds(1), deadLetters, Clock.systemUTC());
+    final DeadLetters deadLetters = new DeadLetters();
+    final Parking parking = new Parking(deadLetters, Clock.systemUTC());
 
-    final class AckingProducer extends MockProducer<byte[], byte[]> {
-        AckingProducer() {
+    enum CommitFault {
+        /** commitTransaction fails before the broker commits; the abort works. */
+        FAILS,
+        /** Another producer with this transactional.id fenced this one: commit and abort fail. */
+        FENCED,
+        /** The process dies right after the broker committed, before the worker hears of it. */
+        CRASH_AFTER_COMMIT
+    }
+
+    /** The process dying; nothing of it runs on, no abort, no commit. */
+    static final class Crash extends Error {
+        Crash() {
+            super("simulated crash");
+        }
+    }
+
+    /** A worker's transactional producer: what it sends counts only once its transaction commits. */
+    final class TransactionalProducer extends MockProducer<byte[], byte[]> {
+        private final List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
+        private final Map<TopicPartition, OffsetAndMetadata> pendingOffsets = new HashMap<>();
+        private boolean sendFailed;
+        private Boolean acked;
+        /** How many transactions were aborted. */
+        volatile int aborts;
+
+        TransactionalProducer() {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
         }
 
         @Override
+        public synchronized void beginTransaction() {
+            super.beginTransaction();
+            pending.clear();
+            pendingOffsets.clear();
+            sendFailed = false;
+            acked = null;
+        }
+
+        @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-            if (!brokerAcks.test(record)) {
+            if (acked == null) {
+                acked = brokerAcks.test(record);
+            }
+            if (!acked) {
+                sendFailed = true;
                 return CompletableFuture.failedFuture(
                         new org.apache.kafka.common.errors.NotEnoughReplicasException("no ack in this world"));
             }
             Future<RecordMetadata> sent = super.send(record);
-            String id = new String(record.key(), StandardCharsets.UTF_8);
-            done.add(id);
-            setAside.merge(id, 1, Integer::sum);
-            if (record.topic().endsWith(".dlq")) {
-                deadLetterReasons.put(id, DeadLetters.header(record.headers(), DeadLetters.ERROR_CLASS));
-            }
+            pending.add(record);
             return sent;
         }
+
+        @Override
+        public synchronized void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                          org.apache.kafka.clients.consumer.ConsumerGroupMetadata group) {
+            super.sendOffsetsToTransaction(offsets, group);
+            pendingOffsets.putAll(offsets);
+        }
+
+        @Override
+        public synchronized void abortTransaction() {
+            super.abortTransaction();
+            aborts++;
+        }
+
+        @Override
+        public synchronized void commitTransaction() {
+            if (sendFailed) {
+                throw new org.apache.kafka.common.KafkaException("a send of this transaction was not acknowledged");
+            }
+            CommitFault fault = commitFaults.poll();
+            if (fault == CommitFault.FAILS) {
+                throw new org.apache.kafka.common.errors.TimeoutException("commit of the transaction timed out");
+            }
+            if (fault == CommitFault.FENCED) {
+                fenceProducer();
+            }
+            super.commitTransaction();
+            for (ProducerRecord<byte[], byte[]> record : pending) {
+                String id = new String(record.key(), StandardCharsets.UTF_8);
+                done.add(id);
+                setAside.merge(id, 1, Integer::sum);
+                if (record.topic().endsWith(".dlq")) {
+                    deadLetterReasons.put(id, DeadLetters.header(record.headers(), DeadLetters.ERROR_CLASS));
+                }
+                committedSetAsides.add(record);
+            }
+            commitOffsets(pendingOffsets);
+            pending.clear();
+            pendingOffsets.clear();
+            if (fault == CommitFault.CRASH_AFTER_COMMIT) {
+                throw new Crash();
+            }
+        }
+    }
+
+    TransactionalProducer newProducer() {
+        TransactionalProducer producer = new TransactionalProducer();
+        producers.add(producer);
+        return producer;
+    }
+
+    /** Checks a commit against the ledger: no committed offset may pass a record that is not done. */
+    void commitOffsets(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> {
+            for (ConsumerRecord<byte[], byte[]> record : log.getOrDefault(partition, List.of())) {
+                if (record.offset() < offset.offset() && !done.contains(id(record))) {
+                    violations.add("committed " + partition + "@" + offset.offset() + " past " + id(record)
+                            + " (" + behaviours.get(id(record)) + "), which is not done");
+                }
+            }
+            groupCommits.put(partition, offset.offset());
+        });
     }
 
     /** A consumer that checks every commit: no committed offset may pass a record that is not done. */
@@ -95,15 +198,7 @@ final class WorkerWorld {
 
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-            offsets.forEach((partition, offset) -> {
-                for (ConsumerRecord<byte[], byte[]> record : log.getOrDefault(partition, List.of())) {
-                    if (record.offset() < offset.offset() && !done.contains(id(record))) {
-                        violations.add("committed " + partition + "@" + offset.offset() + " past " + id(record)
-                                + " (" + behaviours.get(id(record)) + "), which is not done");
-                    }
-                }
-                groupCommits.merge(partition, offset.offset(), Math::max);
-            });
+            commitOffsets(offsets);
             super.commitSync(offsets);
         }
     }
@@ -150,21 +245,27 @@ final class WorkerWorld {
         }
     };
 
-    RecordHandler handler() {
-        return handler(Duration.ZERO);
+    RecordHandler handler(Duration dedupWindow) {
+        return new RecordHandler(codec, sink, deadLetters, parking, setAsides(new CheckedConsumer(), offsets -> {
+        }), metrics, TOPIC, true, dedupWindow);
     }
 
-    RecordHandler handler(Duration dedupWindow) {
-        return new RecordHandler(codec, sink, deadLetters, parking, metrics, TOPIC, true, dedupWindow);
+    SetAsides setAsides(MockConsumer<byte[], byte[]> consumer,
+                        java.util.function.Consumer<Map<TopicPartition, OffsetAndMetadata>> committed) {
+        return new SetAsides(this::newProducer, consumer, committed);
     }
 
     ConsumerWorker worker(CheckedConsumer consumer, int maxWaiting) {
         String name = "kafka-" + TOPIC + "-0";
         WorkerSettings settings = new WorkerSettings(name, TOPIC, Duration.ofMillis(1), maxWaiting,
                 Duration.ofHours(1));
-        RecordFlow flow = new RetryingFlow(name, handler(), new Backoff(Duration.ofMillis(1), Duration.ofMillis(4)),
-                100, System::nanoTime);
-        return new ConsumerWorker(settings, consumer, flow, control,
+        Progress progress = new Progress();
+        SetAsides setAsides = setAsides(consumer, progress::committed);
+        RecordHandler handler = new RecordHandler(codec, sink, deadLetters, parking, setAsides, metrics, TOPIC, true,
+                Duration.ZERO);
+        RecordFlow flow = new RetryingFlow(name, progress, handler,
+                new Backoff(Duration.ofMillis(1), Duration.ofMillis(4)), 100, System::nanoTime);
+        return new ConsumerWorker(settings, consumer, flow, setAsides, control,
                 new ConsumerWorker.Observers(new LagTracker(metrics), metrics.counter("deleted-unapplied")),
                 fatalErrors::add);
     }

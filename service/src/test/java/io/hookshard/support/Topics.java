@@ -23,7 +23,11 @@ public final class Topics {
     private Topics() {
     }
 
-    /** How many records the topic has ever received (sum of log end offsets); 0 when it does not exist. */
+    /**
+     * How many offsets the topic has ever used (sum of log end offsets); 0 when it does not exist. On a topic written
+     * in transactions (dead letters, parked records) this counts aborted records and commit markers too: count those
+     * with {@link #committedRecordCount}.
+     */
     public static long recordCount(String bootstrapServers, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
@@ -36,6 +40,11 @@ public final class Topics {
             return admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).values().stream()
                     .mapToLong(info -> info.offset()).sum();
         }
+    }
+
+    /** How many records of committed transactions (or none) the topic holds, as read_committed readers see it. */
+    public static long committedRecordCount(String bootstrapServers, String topic) throws Exception {
+        return records(bootstrapServers, topic).size();
     }
 
     /** How many records the topic holds under {@code key}, read from the beginning; 0 when it does not exist. */
@@ -51,7 +60,10 @@ public final class Topics {
                 .toList();
     }
 
-    /** Every record of the topic, read from the beginning to the end offsets of now; none when it does not exist. */
+    /**
+     * Every record of the topic, read from the beginning to the end offsets of now, as read_committed readers see it
+     * (no record of an aborted transaction); none when it does not exist.
+     */
     public static List<ConsumerRecord<byte[], byte[]>> records(String bootstrapServers, String topic) throws Exception {
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
         if (recordCount(bootstrapServers, topic) == 0) {
@@ -59,6 +71,8 @@ public final class Topics {
         }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                // Dead letters and parked records are written in transactions; an aborted one never counts.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
