@@ -49,8 +49,8 @@ final class Checker {
         } else {
             tally.inboxElsewhere++;
         }
-        if (planned != null && digest != null && !digest.equals(planned.digest())) {
-            tally.mismatches.add("inbox digest " + digest + " on " + shard + ", sent " + planned.digest());
+        if (planned != null && digest != null && !digest.equals(planned.inboxDigest())) {
+            tally.mismatches.add("inbox digest " + digest + " on " + shard + ", sent " + planned.inboxDigest());
         }
     }
 

@@ -103,7 +103,7 @@ class CheckerTest {
     void anInboxRowWithoutItsEventRowIsIncompleteAndAnAcceptedEventWithoutItIsLost() throws Exception {
         PlannedEvent paid = order("evt-1", "paid", "2026-03-01T10:05:00Z");
         Checker checker = checker(answers(paid, "202"));
-        checker.inbox(home(paid), paid.key(), paid.digest());
+        checker.inbox(home(paid), paid.key(), paid.inboxDigest());
 
         Verdict verdict = checker.verdict();
 
@@ -263,7 +263,7 @@ class CheckerTest {
     }
 
     private static void store(Checker checker, PlannedEvent event, String shard) {
-        checker.inbox(shard, event.key(), event.digest());
+        checker.inbox(shard, event.key(), event.inboxDigest());
         checker.event(new Stored.Event(shard, event.kind(), event.providerEventId(), event.userId(), event.orderId(),
                 event.disputeId(), event.status(), event.amountMinor(), event.currency(), event.reason(),
                 Model.instant(event.occurredAt())));
