@@ -154,7 +154,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                 config.getShards().getPartitions().getMonthsAhead()));
         environment.admin().addTask(new BucketMapTask(shards, routing, built.catalog()));
         environment.admin().addTask(new BucketsMoveTask(new BucketMover(shards, built.catalog(),
-                config.getShards().getMapRefreshInterval().toJavaDuration())));
+                config.getShards().getMapRefreshInterval().toJavaDuration(),
+                config.getShards().getMoveStepEvents())));
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);

@@ -36,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  */
 class BucketMoveIT {
     private static final int USERS = 300;
+    private static final int STEP_EVENTS = 60;
     private static TestApp app;
     private static List<String> shardUrls;
     private final Webhooks provider = new Webhooks(TestApp.SECRET);
@@ -49,7 +50,9 @@ class BucketMoveIT {
         TestApp two = TestApp.onSharedInfrastructure();
         shardUrls = new ArrayList<>(two.shardUrls());
         shardUrls.add(TestInfrastructure.freshDatabase(TestInfrastructure.shared().shards().get(0)));
-        app = two.withShards(shardUrls).withConfig("test-config-new-shard.yml").start();
+        // Small steps, so that each way the move goes in several steps, each frozen, verified and switched alone.
+        app = two.withShards(shardUrls, "shards.moveStepEvents=" + STEP_EVENTS).withConfig("test-config-new-shard.yml")
+                .start();
     }
 
     @AfterAll
@@ -60,16 +63,23 @@ class BucketMoveIT {
     @Test
     void halfOfShardAMovesToShardCUnderLoadAndBackWithNothingLostOrDoubled() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
+        String there;
+        String back;
         List<Thread> threads = List.of(new Thread(() -> load(running, 0)), new Thread(() -> load(running, 1)),
                 new Thread(() -> read(running)));
         threads.forEach(Thread::start);
         try {
+            // About a quarter of the events fall in buckets 0-255: enough for several steps of STEP_EVENTS.
+            await().atMost(Duration.ofMinutes(2)).until(() -> acceptedEvents.size() >= 20 * STEP_EVENTS);
+            there = task("buckets-move?buckets=0-255&to=shard-c");
+            assertThat(there).contains("in ").contains(" steps of at most " + STEP_EVENTS + " stored events each")
+                    .contains("verified").doesNotContain("verification found differences");
+            assertThat(frozenBuckets(there, "shard-a")).isEqualTo(256);
+            assertThat(switches(there)).isGreaterThan(1).isEqualTo(count(there, "verified: "));
             Thread.sleep(3_000);
-            String there = task("buckets-move?buckets=0-255&to=shard-c");
-            assertThat(there).contains("froze 256 bucket(s) on shard-a").contains("verified").contains("switched");
-            Thread.sleep(3_000);
-            String back = task("buckets-move?buckets=0-255&to=shard-a");
-            assertThat(back).contains("froze 256 bucket(s) on shard-c").contains("switched");
+            back = task("buckets-move?buckets=0-255&to=shard-a");
+            assertThat(frozenBuckets(back, "shard-c")).isEqualTo(256);
+            assertThat(switches(back)).isPositive();
             Thread.sleep(2_000);
         } finally {
             running.set(false);
@@ -84,7 +94,8 @@ class BucketMoveIT {
                         && ConsumerLag.total(app.bootstrapServers(), group, app.disputesTopic()) == 0
                         && ConsumerLag.total(app.bootstrapServers(), group, app.disputesTopic() + ".retry") == 0);
         String bucketMap = task("bucket-map");
-        assertThat(bucketMap).contains("version 3").contains("shard-a=[0-511]");
+        assertThat(bucketMap).contains("version " + (1 + switches(there) + switches(back)))
+                .contains("shard-a=[0-511]");
         cleanUp();
         assertThat(lostSight).isEmpty();
         assertEveryAcceptedEventStoredOnceWhereTheMapSays();
@@ -193,6 +204,25 @@ class BucketMoveIT {
                 }
             }
         }
+    }
+
+    /** The buckets the steps of a move froze on {@code source}, added up. */
+    private static int frozenBuckets(String output, String source) {
+        java.util.regex.Matcher froze = java.util.regex.Pattern.compile("froze (\\d+) bucket\\(s\\) on " + source)
+                .matcher(output);
+        int total = 0;
+        while (froze.find()) {
+            total += Integer.parseInt(froze.group(1));
+        }
+        return total;
+    }
+
+    private static int switches(String output) {
+        return count(output, "switched: buckets ");
+    }
+
+    private static int count(String output, String text) {
+        return output.split(java.util.regex.Pattern.quote(text), -1).length - 1;
     }
 
     private String task(String pathAndQuery) throws Exception {

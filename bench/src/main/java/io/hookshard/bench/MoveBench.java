@@ -146,9 +146,12 @@ public final class MoveBench {
             throw new IllegalStateException("stored " + total + " events outside shard-a's moved rows; expected "
                     + (events + accepted.get()));
         }
-        Bench.log("move of buckets 0-255 from shard-a to shard-c: %.1f s in all; frozen for %d ms; %,d rows copied;"
-                        + " shard-c holds %,d order events (the %,d stored before and those of the load)",
-                took.toMillis() / 1000.0, results.get(0).frozenFor().toMillis(), results.get(0).rowsCopied(),
+        long longestFreeze = results.stream().mapToLong(result -> result.frozenFor().toMillis()).max().orElse(0);
+        long rowsCopied = results.stream().mapToLong(BucketMover.Result::rowsCopied).sum();
+        Bench.log("move of buckets 0-255 from shard-a to shard-c: %.1f s in all, in %d step(s); longest freeze %d ms"
+                        + " (each: %s); %,d rows copied; shard-c holds %,d order events (the %,d stored before and"
+                        + " those of the load)", took.toMillis() / 1000.0, results.size(), longestFreeze,
+                results.stream().map(result -> result.frozenFor().toMillis() + " ms").toList(), rowsCopied,
                 movedEvents, events);
         delays(deployment.shardUrls(), moveStart, moveEnd.plusSeconds(5));
     }

@@ -116,7 +116,8 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
                 throw new IllegalArgumentException("move needs --buckets (e.g. 0-255) and --to (a shard id)");
             }
             List<BucketMover.Result> results = new BucketMover(shards, catalog,
-                    config.getShards().getMapRefreshInterval().toJavaDuration())
+                    config.getShards().getMapRefreshInterval().toJavaDuration(),
+                    config.getShards().getMoveStepEvents())
                     .move(BucketsMoveTask.parse(buckets), to, out::println);
             out.printf("done: %d move(s); %s%n", results.size(), results);
         } finally {

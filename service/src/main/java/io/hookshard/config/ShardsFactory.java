@@ -19,6 +19,7 @@ import io.hookshard.router.BucketMap;
 import io.hookshard.router.BucketRange;
 import io.hookshard.router.ShardRouter;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import org.jdbi.v3.core.Jdbi;
@@ -66,6 +67,23 @@ public class ShardsFactory {
     @JsonProperty
     public void setMapRefreshInterval(io.dropwizard.util.Duration mapRefreshInterval) {
         this.mapRefreshInterval = mapRefreshInterval;
+    }
+
+    /**
+     * How many stored events one step of a bucket move carries at most: a move goes in steps, each frozen and
+     * verified on its own, so that the freeze stays short however many events the buckets hold.
+     */
+    @Min(1)
+    private long moveStepEvents = io.hookshard.move.BucketMover.DEFAULT_STEP_EVENTS;
+
+    @JsonProperty
+    public long getMoveStepEvents() {
+        return moveStepEvents;
+    }
+
+    @JsonProperty
+    public void setMoveStepEvents(long moveStepEvents) {
+        this.moveStepEvents = moveStepEvents;
     }
 
     /** The shard that holds the catalog (every version of the bucket map, and the moves): the first listed. */

@@ -11,7 +11,9 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -32,12 +34,15 @@ public final class BucketMover {
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;
+    /** About 3 s of verification while frozen on a 2-core machine (README, "How long a move takes"). */
+    public static final long DEFAULT_STEP_EVENTS = 100_000;
     /** How long a frozen move waits for the source's relay to publish the moving buckets' downstream events. */
     private static final Duration OUTBOX_DRAIN = Duration.ofSeconds(30);
 
     private final ShardDatabases shards;
     private final Catalog catalog;
     private final Duration followersSettle;
+    private final long stepEvents;
     private final BucketCopier copier = new BucketCopier();
 
     /**
@@ -46,9 +51,23 @@ public final class BucketMover {
      *                           until they follow the next one, so they are deleted only after twice this, and a second
      */
     public BucketMover(ShardDatabases shards, Catalog catalog, Duration mapRefreshInterval) {
+        this(shards, catalog, mapRefreshInterval, DEFAULT_STEP_EVENTS);
+    }
+
+    /**
+     * @param stepEvents how many stored events (inbox rows) one step of a move carries at most: the buckets of a
+     *                   source move in steps, each copied, frozen, verified and switched on its own, so that the
+     *                   freeze, whose length grows with the rows verified, stays short however much a move carries
+     *                   (shards.moveStepEvents)
+     */
+    public BucketMover(ShardDatabases shards, Catalog catalog, Duration mapRefreshInterval, long stepEvents) {
+        if (stepEvents < 1) {
+            throw new IllegalArgumentException("stepEvents must be positive, got " + stepEvents);
+        }
         this.shards = shards;
         this.catalog = catalog;
         this.followersSettle = mapRefreshInterval.multipliedBy(2).plusSeconds(1);
+        this.stepEvents = stepEvents;
     }
 
     /** What a move did: the map version it switched to, the rows it copied, and how long its buckets were frozen. */
@@ -92,7 +111,14 @@ public final class BucketMover {
                     if (ofSource.isEmpty() || source.equals(toShard)) {
                         continue;
                     }
-                    results.add(run(Move.start(catalogDb, ofSource, source, toShard), progress));
+                    List<List<Integer>> steps = steps(shards.jdbi(source), ofSource);
+                    if (steps.size() > 1) {
+                        progress.accept("moving buckets " + BucketRange.compact(ofSource) + " from " + source + " in "
+                                + steps.size() + " steps of at most " + stepEvents + " stored events each");
+                    }
+                    for (List<Integer> step : steps) {
+                        results.add(run(Move.start(catalogDb, step, source, toShard), progress));
+                    }
                 }
                 if (results.isEmpty()) {
                     progress.accept("nothing to move: buckets " + BucketRange.compact(buckets) + " are on " + toShard);
@@ -228,6 +254,36 @@ public final class BucketMover {
             throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again:"
                     + " the target's copy differs from the source's: " + expected + " vs " + actual);
         }
+    }
+
+    /**
+     * Consecutive runs of {@code buckets} holding at most {@link #stepEvents} stored events each (a bucket holding
+     * more is a step of its own), by the source's inbox, which holds one row per event.
+     */
+    private List<List<Integer>> steps(Jdbi source, List<Integer> buckets) {
+        Map<Integer, Long> events = new HashMap<>();
+        source.useHandle(handle -> handle.createQuery(
+                        "SELECT bucket, count(*) FROM inbox WHERE bucket = ANY(:buckets::integer[]) GROUP BY bucket")
+                .bind("buckets", buckets.toArray(Integer[]::new))
+                .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
+                .forEach(entry -> events.put(entry.getKey(), entry.getValue())));
+        List<List<Integer>> steps = new ArrayList<>();
+        List<Integer> step = new ArrayList<>();
+        long inStep = 0;
+        for (int bucket : buckets) {
+            long here = events.getOrDefault(bucket, 0L);
+            if (!step.isEmpty() && inStep + here > stepEvents) {
+                steps.add(List.copyOf(step));
+                step.clear();
+                inStep = 0;
+            }
+            step.add(bucket);
+            inStep += here;
+        }
+        if (!step.isEmpty()) {
+            steps.add(List.copyOf(step));
+        }
+        return steps;
     }
 
     /**
