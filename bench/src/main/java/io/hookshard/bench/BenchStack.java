@@ -154,12 +154,15 @@ final class BenchStack implements AutoCloseable {
             arguments.addAll(List.of("-cp", System.getProperty("java.class.path"),
                     HookshardApplication.class.getName()));
         }
-        arguments.addAll(List.of("server", resource("bench-config.yml")));
+        arguments.addAll(List.of("server", System.getProperty("bench.serviceConfig", resource("bench-config.yml"))));
         return Target.start("Hookshard", arguments, Map.of(), port, logs.resolve("hookshard.log"), jfr);
     }
 
-    /** service/target/hookshard.jar of the checkout this benchmark's jar was built in. */
+    /** {@code -Dbench.serviceJar}, else service/target/hookshard.jar of the checkout this jar was built in. */
     private static Path serviceJar() throws Exception {
+        if (System.getProperty("bench.serviceJar") != null) {
+            return Path.of(System.getProperty("bench.serviceJar"));
+        }
         Path benchJar = Path.of(BenchStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path checkout = benchJar.toAbsolutePath().getParent().getParent().getParent();
         return checkout.resolve("service").resolve("target").resolve("hookshard.jar");
