@@ -37,8 +37,12 @@ final class Profiler implements AutoCloseable {
         countFrom = Instant.now();
     }
 
-    /** What the samples say: the hottest methods and the share of each area of code. */
-    record Profile(long samples, Map<String, Long> hotMethods, Map<String, Long> areas, Map<String, Long> threads) {
+    /**
+     * What the samples say: the hottest methods and the share of each area of code and thread; and how many
+     * compilations JFR recorded (those over 100 ms, with the profile settings): many mean the JIT was still busy.
+     */
+    record Profile(long samples, Map<String, Long> hotMethods, Map<String, Long> areas, Map<String, Long> threads,
+                   long compilations) {
     }
 
     Profile stop() throws Exception {
@@ -53,7 +57,12 @@ final class Profiler implements AutoCloseable {
         Map<String, Long> areas = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
         long samples = 0;
+        long compilations = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+            if (event.getEventType().getName().equals("jdk.Compilation") && !event.getStartTime().isBefore(from)
+                    && !event.getStartTime().isAfter(to)) {
+                compilations++;
+            }
             if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null
                     || event.getStackTrace().getFrames().isEmpty() || event.getStartTime().isBefore(from)
                     || event.getStartTime().isAfter(to)) {
@@ -69,7 +78,7 @@ final class Profiler implements AutoCloseable {
                     : event.getThread("sampledThread").getJavaName().replaceAll("[0-9]+", "N");
             threads.merge(thread, 1L, Long::sum);
         }
-        return new Profile(samples, top(methods, 15), top(areas, 12), top(threads, 8));
+        return new Profile(samples, top(methods, 15), top(areas, 12), top(threads, 8), compilations);
     }
 
     /** The innermost frame in a named library decides the area; samples wholly inside the JDK count as JDK. */
