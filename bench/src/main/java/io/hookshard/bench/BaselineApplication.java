@@ -12,6 +12,11 @@ import jakarta.ws.rs.core.Response;
 
 /** The framework's own ceiling: Dropwizard answering 202 to the same POSTs, doing nothing with them. */
 public final class BaselineApplication extends Application<Configuration> {
+    /** Run as a JVM of its own: {@code BaselineApplication server baseline-config.yml}. */
+    public static void main(String[] args) throws Exception {
+        new BaselineApplication().run(args);
+    }
+
     @Override
     public void run(Configuration configuration, Environment environment) {
         environment.jersey().register(new NoOpResource());

@@ -19,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The benchmark: ingest (closed and open loop) beside a no-op Dropwizard baseline, the sink from a pre-filled topic
- * (without and with duplicates), and end-to-end latency at a fixed rate. Flags: {@code --sink-events N},
- * {@code --users N}, {@code --seconds S}, {@code --warmup S}, {@code --connections C}, {@code --rates r1,r2},
- * {@code --e2e-rate R}, {@code --phases ingest,sink,e2e}, {@code --out DIR}, {@code --target-port P} (ingest only, against a running service that trusts
- * HOOKSHARD_WEBHOOK_SECRETS' first secret).
+ * The benchmark: ingest (closed and open loop) beside a no-op Dropwizard server and a bare HTTP->Kafka stand-in, each
+ * a process of its own (see {@link IngestComparison}), the sink from a pre-filled topic (without and with
+ * duplicates), and end-to-end latency at a fixed rate. Flags: {@code --sink-events N}, {@code --users N},
+ * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
+ * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
+ * {@code --jfr true|false}, {@code --e2e-rate R}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
+ * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
+ * secret).
  */
 public final class Bench {
     private Bench() {
@@ -40,18 +43,26 @@ public final class Bench {
         int users = Integer.parseInt(flags.getOrDefault("users", "100000"));
         double seconds = Double.parseDouble(flags.getOrDefault("seconds", "20"));
         // Two cores compile the service, broker and client code for well over 10 s: at 10 s of warm-up the no-op
-        // baseline measured 4,700/s, at 40 s 12,000-15,000/s.
+        // baseline measured 4,700/s, at 40 s 12,000-15,000/s (all in one JVM then).
         double warmup = Double.parseDouble(flags.getOrDefault("warmup", "40"));
+        // In the ingest phases each target compiles only its own code in its own JVM (wrk is C, the broker stays up).
+        double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "15"));
+        double ingestWarmup = Double.parseDouble(flags.getOrDefault("ingest-warmup", "15"));
         int connections = Integer.parseInt(flags.getOrDefault("connections", "64"));
-        List<Integer> rates = Arrays.stream(flags.getOrDefault("rates", "1000,5000,10000").split(","))
+        int repetitions = Integer.parseInt(flags.getOrDefault("repetitions", "3"));
+        boolean jfr = Boolean.parseBoolean(flags.getOrDefault("jfr", "true"));
+        List<Integer> rates = Arrays.stream(flags.getOrDefault("rates", "5000").split(","))
                 .map(Integer::parseInt).toList();
         int e2eRate = Integer.parseInt(flags.getOrDefault("e2e-rate", "5000"));
         List<String> phases = List.of(flags.getOrDefault("phases", "ingest,sink,e2e").split(","));
         Path out = Path.of(flags.getOrDefault("out", "bench-results/" + LocalDateTime.now()
                 .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         Report report = new Report();
-        report.put("settings", Map.of("sink_events", sinkEvents, "users", users, "seconds", seconds, "warmup",
-                warmup, "connections", connections, "rates", rates, "e2e_rate", e2eRate));
+        report.put("settings", Map.ofEntries(Map.entry("sink_events", sinkEvents), Map.entry("users", users),
+                Map.entry("seconds", seconds), Map.entry("warmup", warmup), Map.entry("ingest_seconds", ingestSeconds),
+                Map.entry("ingest_warmup", ingestWarmup), Map.entry("connections", connections),
+                Map.entry("rates", rates), Map.entry("e2e_rate", e2eRate), Map.entry("repetitions", repetitions),
+                Map.entry("jfr", jfr)));
 
         if (flags.containsKey("target-port")) {
             int port = Integer.parseInt(flags.get("target-port"));
@@ -70,8 +81,13 @@ public final class Bench {
 
         long started = System.nanoTime();
         try (BenchStack stack = new BenchStack(Files.createTempDirectory("hookshard-bench-"))) {
-            LoadGenerator.Result overTime = phases.contains("ingest")
-                    ? ingest(stack, report, users, seconds, warmup, connections, rates, out) : null;
+            LoadGenerator.Result overTime = null;
+            if (phases.contains("ingest")) {
+                Files.createDirectories(out);
+                Load load = new Load(Wrk.onPath(out.resolve("logs")), out.resolve("logs"), users, connections);
+                overTime = new IngestComparison(stack, load, out, repetitions, ingestWarmup, ingestSeconds, rates,
+                        jfr).run(report);
+            }
             if (phases.contains("sink")) {
                 sink(stack, report, sinkEvents, users, out);
             }
@@ -84,55 +100,6 @@ public final class Bench {
         log("done in %.0f s: %s (result.json, result.md, latency-over-time.png, latency-histogram.png)",
                 (System.nanoTime() - started) / 1e9, out.toAbsolutePath());
         System.exit(0);
-    }
-
-    private static LoadGenerator.Result ingest(BenchStack stack, Report report, int users, double seconds,
-                                               double warmup, int connections, List<Integer> rates, Path out)
-            throws Exception {
-        var baseline = stack.startBaseline();
-        log("baseline: no-op Dropwizard resource, closed loop, %d connections, %.0f s after %.0f s of warm-up",
-                connections, seconds, warmup);
-        LoadGenerator baselineLoad = new LoadGenerator(baseline.getLocalPort(), BenchStack.SECRET, users);
-        baselineLoad.closedLoop("warm-up", "w", connections, 0, warmup);
-        LoadGenerator.Result base = baselineLoad.closedLoop("baseline no-op closed-loop c=" + connections, "b",
-                connections, 1, seconds);
-        report.load(base);
-        stack.stop(baseline);
-        log("baseline: %,d/s", Math.round(base.okPerSecond()));
-
-        // Ingest alone: no consumers compete for the two cores (the end-to-end phase runs both).
-        DropwizardTestSupport<HookshardConfiguration> service = stack.startService(stack.newDeployment(), 0);
-        LoadGenerator load = new LoadGenerator(service.getLocalPort(), BenchStack.SECRET, users);
-        log("ingest: signature + schema + durable produce, closed loop, %d connections, %.0f s after %.0f s of warm-up",
-                connections, seconds, warmup);
-        Files.createDirectories(out);
-        Profiler profiler = new Profiler(out.resolve("ingest.jfr"));
-        load.closedLoop("warm-up", "w" + System.nanoTime(), connections, 0, warmup);
-        // Profiled in steady state only: the warm-up's samples are mostly the JIT's.
-        profiler.countFromNow();
-        LoadGenerator.Result closed = load.closedLoop("ingest closed-loop c=" + connections, "c" + System.nanoTime(),
-                connections, 1, seconds);
-        report.profile("ingest closed loop (service, broker and load generator share the JVM)", profiler.stop());
-        profiler.close();
-        report.load(closed);
-        log("ingest: %,d/s = %.2f of the baseline", Math.round(closed.okPerSecond()),
-                closed.okPerSecond() / base.okPerSecond());
-        report.put("ingest_to_baseline_ratio", closed.okPerSecond() / base.okPerSecond());
-        report.note(String.format("Ingest reaches %.2f of the no-op Dropwizard baseline measured in the same run"
-                + " (target: at least 0.6).", closed.okPerSecond() / base.okPerSecond()));
-        LoadGenerator.Result chart = null;
-        for (int rate : rates) {
-            log("ingest: open loop at %,d/s for %.0f s", rate, seconds);
-            LoadGenerator.Result open = load.openLoop("ingest open-loop " + rate + "/s", "o" + rate + System.nanoTime(),
-                    connections, rate, 1, seconds);
-            report.load(open);
-            log("ingest at %,d/s: p99 %.2f ms", rate, Report.ms(open.latency().getValueAtPercentile(99)));
-            if (rate == 5000 || chart == null) {
-                chart = open;
-            }
-        }
-        stack.stop(service);
-        return chart;
     }
 
     private static void sink(BenchStack stack, Report report, long events, int users, Path out) throws Exception {

@@ -1,11 +1,10 @@
 package io.hookshard.bench;
 
-import io.dropwizard.core.Configuration;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.hookshard.HookshardApplication;
 import io.hookshard.HookshardConfiguration;
-import io.hookshard.embedded.InProcessKafkaBroker;
+import io.hookshard.embedded.ChildProcessKafkaBroker;
 import io.hookshard.embedded.KafkaBroker;
 import io.hookshard.embedded.PostgresBinaries;
 import io.hookshard.embedded.PostgresServer;
@@ -18,14 +17,20 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * One broker and two shards (or more, for the move benchmark), fsync on, for the whole run; each phase gets its own
- * app, topics and databases.
+ * One broker and two shards (or more, for the move benchmark), fsync on, for the whole run, each a process of its
+ * own; each phase gets its own app, topics and databases. The ingest phases run every server under test as a process
+ * of its own too.
  */
 final class BenchStack implements AutoCloseable {
     static final String SECRET = "whsec_YmVuY2htYXJrLXNlY3JldC1mb3ItaG9va3NoYXJk";
+    /** kafka-server-start.sh's own heap and GC settings, as the broker runs in production. */
+    private static final List<String> BROKER_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-Djava.awt.headless=true");
 
     private final Path root;
     private final KafkaBroker kafka;
@@ -41,7 +46,8 @@ final class BenchStack implements AutoCloseable {
         this.root = root;
         Files.createDirectories(root);
         PostgresBinaries binaries = PostgresBinaries.locate(root.resolve("pg-binaries"));
-        kafka = new InProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort()).start();
+        kafka = new ChildProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort(),
+                BROKER_JVM_OPTIONS).start();
         List<PostgresServer> started = new ArrayList<>();
         for (int i = 0; i < shardCount; i++) {
             char letter = (char) ('a' + i);
@@ -118,12 +124,63 @@ final class BenchStack implements AutoCloseable {
         return app;
     }
 
-    DropwizardTestSupport<Configuration> startBaseline() throws Exception {
-        DropwizardTestSupport<Configuration> app = new DropwizardTestSupport<>(BaselineApplication.class,
-                resource("baseline-config.yml"));
-        app.before();
-        apps.add(app);
-        return app;
+    /** The no-op Dropwizard application, as a JVM of its own. */
+    Target startBaselineProcess(Path logs, Path jfr) throws Exception {
+        int port = Ports.freePort();
+        return Target.start("no-op Dropwizard", List.of("-Ddw.server.applicationConnectors[0].port=" + port,
+                "-cp", System.getProperty("java.class.path"), BaselineApplication.class.getName(), "server",
+                resource("baseline-config.yml")), Map.of(), port, logs.resolve("noop.log"), jfr);
+    }
+
+    /** The bare HTTP->Kafka stand-in on this stack's broker, as a JVM of its own, on a topic of its own. */
+    Target startBareProcess(Path logs, Path jfr) throws Exception {
+        int port = Ports.freePort();
+        return Target.start("bare HTTP->Kafka", List.of("-cp", System.getProperty("java.class.path"),
+                BareIngest.class.getName(), Integer.toString(port), kafka.bootstrapServers(),
+                "bare." + UUID.randomUUID().toString().substring(0, 8)), Map.of(), port, logs.resolve("bare.log"),
+                jfr);
+    }
+
+    /**
+     * Hookshard as it is deployed: the runnable jar ({@code server <config>}) as a JVM of its own, on this stack's
+     * broker and shards. No consumers and no outbox relay: the ingest phases measure ingest alone.
+     */
+    Target startServiceProcess(Deployment deployment, Path logs, Path jfr) throws Exception {
+        int port = Ports.freePort();
+        List<String> arguments = new ArrayList<>(List.of(
+                "-Ddw.server.applicationConnectors[0].port=" + port,
+                "-Ddw.server.adminConnectors[0].port=" + Ports.freePort(),
+                "-Ddw.kafka.bootstrapServers=" + kafka.bootstrapServers(),
+                "-Ddw.kafka.topics.orders=" + deployment.ordersTopic(),
+                "-Ddw.kafka.topics.disputes=" + deployment.disputesTopic(),
+                "-Ddw.kafka.topics.events=payments.events." + deployment.namespace(),
+                "-Ddw.consumers.groupId=hookshard-" + deployment.namespace(),
+                "-Ddw.consumers.workersPerTopic=0",
+                "-Ddw.outbox.relay=false",
+                "-Ddw.webhooks.secrets=" + SECRET));
+        for (int i = 0; i < deployment.shardUrls().size(); i++) {
+            arguments.add("-Ddw.shards.shards[" + i + "].database.url=" + deployment.shardUrls().get(i));
+        }
+        Path jar = serviceJar();
+        if (Files.exists(jar)) {
+            arguments.addAll(List.of("-jar", jar.toString()));
+        } else {
+            Bench.log("no %s: running the service from the benchmark's class path", jar);
+            arguments.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    HookshardApplication.class.getName()));
+        }
+        arguments.addAll(List.of("server", System.getProperty("bench.serviceConfig", resource("bench-config.yml"))));
+        return Target.start("Hookshard", arguments, Map.of(), port, logs.resolve("hookshard.log"), jfr);
+    }
+
+    /** {@code -Dbench.serviceJar}, else service/target/hookshard.jar of the checkout this jar was built in. */
+    private static Path serviceJar() throws Exception {
+        if (System.getProperty("bench.serviceJar") != null) {
+            return Path.of(System.getProperty("bench.serviceJar"));
+        }
+        Path benchJar = Path.of(BenchStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path checkout = benchJar.toAbsolutePath().getParent().getParent().getParent();
+        return checkout.resolve("service").resolve("target").resolve("hookshard.jar");
     }
 
     void stop(DropwizardTestSupport<?> app) {

@@ -1,5 +1,7 @@
 package io.hookshard.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -10,7 +12,11 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,6 +39,52 @@ final class LoadGenerator {
     private final int port;
     private final String secret;
     private final int users;
+
+    /**
+     * The generator as a process of its own, so that it never shares a JVM with what it measures. Usage:
+     * {@code LoadGenerator <port> <secret> <users> <connections> <rate per second, 0 for a closed loop> <warm-up s>
+     * <measured s> <run id>}; prints the result as one line of JSON (see {@link #toJson} and {@link #fromJson}).
+     */
+    public static void main(String[] args) throws Exception {
+        LoadGenerator generator = new LoadGenerator(Integer.parseInt(args[0]), args[1], Integer.parseInt(args[2]));
+        Result result = generator.run("load", args[7], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                Double.parseDouble(args[5]), Double.parseDouble(args[6]));
+        System.out.println(toJson(result));
+        System.exit(0);
+    }
+
+    static String toJson(Result result) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("seconds", result.seconds());
+        json.put("sent", result.sent());
+        json.put("ok", result.ok());
+        json.put("errors", result.errors());
+        json.put("latency", encode(result.latency()));
+        json.put("per_second", result.perSecond().stream().map(LoadGenerator::encode).toList());
+        return new ObjectMapper().writeValueAsString(json);
+    }
+
+    static Result fromJson(String name, String text) throws IOException {
+        JsonNode json = new ObjectMapper().readTree(text);
+        List<Histogram> perSecond = new ArrayList<>();
+        json.get("per_second").forEach(histogram -> perSecond.add(decode(histogram.asText())));
+        return new Result(name, json.get("seconds").asDouble(), json.get("sent").asLong(), json.get("ok").asLong(),
+                json.get("errors").asLong(), decode(json.get("latency").asText()), perSecond);
+    }
+
+    private static String encode(Histogram histogram) {
+        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+    }
+
+    private static Histogram decode(String base64) {
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IllegalArgumentException("not an encoded histogram", e);
+        }
+    }
 
     LoadGenerator(int port, String secret, int users) {
         this.port = port;

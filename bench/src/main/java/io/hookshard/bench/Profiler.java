@@ -37,19 +37,35 @@ final class Profiler implements AutoCloseable {
         countFrom = Instant.now();
     }
 
-    /** What the samples say: the hottest methods and the share of each area of code. */
-    record Profile(long samples, Map<String, Long> hotMethods, Map<String, Long> areas) {
+    /**
+     * What the samples say: the hottest methods and the share of each area of code and thread; and how many
+     * compilations JFR recorded (those over 100 ms, with the profile settings): many mean the JIT was still busy.
+     */
+    record Profile(long samples, Map<String, Long> hotMethods, Map<String, Long> areas, Map<String, Long> threads,
+                   long compilations) {
     }
 
     Profile stop() throws Exception {
         recording.stop();
         recording.dump(file);
+        return read(file, countFrom, Instant.MAX);
+    }
+
+    /** The samples of a recording (e.g. one a child JVM wrote) taken between {@code from} and {@code to}. */
+    static Profile read(Path file, Instant from, Instant to) throws Exception {
         Map<String, Long> methods = new HashMap<>();
         Map<String, Long> areas = new HashMap<>();
+        Map<String, Long> threads = new HashMap<>();
         long samples = 0;
+        long compilations = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+            if (event.getEventType().getName().equals("jdk.Compilation") && !event.getStartTime().isBefore(from)
+                    && !event.getStartTime().isAfter(to)) {
+                compilations++;
+            }
             if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null
-                    || event.getStackTrace().getFrames().isEmpty() || event.getStartTime().isBefore(countFrom)) {
+                    || event.getStackTrace().getFrames().isEmpty() || event.getStartTime().isBefore(from)
+                    || event.getStartTime().isAfter(to)) {
                 continue;
             }
             samples++;
@@ -57,8 +73,12 @@ final class Profiler implements AutoCloseable {
             RecordedFrame top = frames.get(0);
             methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1L, Long::sum);
             areas.merge(area(frames), 1L, Long::sum);
+            // Pools number their threads: dw-42 and dw-43 do the same work.
+            String thread = event.getThread("sampledThread") == null ? "?"
+                    : event.getThread("sampledThread").getJavaName().replaceAll("[0-9]+", "N");
+            threads.merge(thread, 1L, Long::sum);
         }
-        return new Profile(samples, top(methods, 15), top(areas, 12));
+        return new Profile(samples, top(methods, 15), top(areas, 12), top(threads, 8), compilations);
     }
 
     /** The innermost frame in a named library decides the area; samples wholly inside the JDK count as JDK. */

@@ -85,15 +85,20 @@ final class Report {
 
     void profile(String name, Profiler.Profile profile) {
         json.put("profile_" + name, Map.of("samples", profile.samples(), "areas", profile.areas(),
-                "hot_methods", profile.hotMethods()));
+                "hot_methods", profile.hotMethods(), "threads", profile.threads(), "long_compilations",
+                profile.compilations()));
         StringBuilder note = new StringBuilder("Profile of " + name + " (JFR, " + profile.samples()
-                + " CPU samples): by area ");
+                + " CPU samples, " + profile.compilations() + " compilations over 100 ms): by area ");
         profile.areas().forEach((area, count) -> note.append(String.format("%s %.0f%%, ", area,
                 100.0 * count / Math.max(1, profile.samples()))));
         note.setLength(note.length() - 2);
         note.append("; hottest methods ");
         profile.hotMethods().entrySet().stream().limit(6).forEach(entry -> note.append(String.format("%s %.0f%%, ",
                 entry.getKey(), 100.0 * entry.getValue() / Math.max(1, profile.samples()))));
+        note.setLength(note.length() - 2);
+        note.append("; by thread ");
+        profile.threads().forEach((thread, count) -> note.append(String.format("%s %.0f%%, ", thread,
+                100.0 * count / Math.max(1, profile.samples()))));
         note.setLength(note.length() - 2);
         notes.add(note + ".");
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,11 +20,22 @@ import java.util.List;
 public final class ChildProcessKafkaBroker implements KafkaBroker {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcessKafkaBroker.class);
 
+    /** For tests: a small heap and C1 only start the broker quickly and leave the cores to the code under test. */
+    private static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
     private final KafkaSettings settings;
+    private final List<String> jvmOptions;
     private ChildProcess process;
 
     public ChildProcessKafkaBroker(Path logDirectory, int port, int controllerPort) {
+        this(logDirectory, port, controllerPort, TEST_JVM_OPTIONS);
+    }
+
+    /** @param jvmOptions the broker JVM's options, e.g. Kafka's own production defaults for a benchmark */
+    public ChildProcessKafkaBroker(Path logDirectory, int port, int controllerPort, List<String> jvmOptions) {
         this.settings = new KafkaSettings(logDirectory, port, controllerPort);
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     @Override
@@ -43,11 +55,12 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
             try (InputStream in = getClass().getResourceAsStream("/io/hookshard/embedded/broker-logback.xml")) {
                 Files.copy(in, logback, StandardCopyOption.REPLACE_EXISTING);
             }
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Dlogback.configurationFile=" + logback,
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-Dlogback.configurationFile=" + logback,
                     "-cp", System.getProperty("java.class.path"),
-                    "kafka.Kafka", properties.toString());
+                    "kafka.Kafka", properties.toString()));
             process = ChildProcess.start("kafka", command, home.resolve("broker.log"), "TERM", true);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the Kafka child process", e);

@@ -49,6 +49,15 @@ class ConfigurationFilesTest {
     }
 
     @Test
+    void devModeWritesNoAccessLogLinePerRequest() throws Exception {
+        DefaultServerFactory server = (DefaultServerFactory) load(REPO.resolve("config.yml")).getServerFactory();
+
+        // Dropwizard's default is a console appender: one line per webhook, a measurable share of ingest's CPU.
+        assertThat(((io.dropwizard.request.logging.LogbackAccessRequestLogFactory) server.getRequestLogFactory())
+                .getAppenders()).isEmpty();
+    }
+
+    @Test
     void aDeploymentFromTheTemplateWarnsBelowThreeReplicasAndTwoInSync() throws Exception {
         // Dev mode lowers both through dw.* properties; a deployment must say so explicitly to silence the warning.
         for (String file : List.of("config.yml", "config-docker.yml")) {
