@@ -1,5 +1,6 @@
 package io.hookshard.consume;
 
+import io.hookshard.processing.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,10 +19,16 @@ import java.util.function.LongSupplier;
 /**
  * A webhook topic's records: each poll is handed to the {@link RecordHandler}; records that failed transiently wait
  * here and are retried, oldest first, with exponential backoff and jitter while they keep failing, for as long as it
- * takes. The rest of their partitions keeps flowing; commits stay below the lowest one still waiting.
+ * takes. The rest of their partitions keeps flowing; commits stay below the lowest one still waiting. Records refused
+ * only because their shard does not own their bucket now (a move froze it) are retried at a short fixed interval
+ * instead: a freeze ends within seconds, and backoff grown over it would delay them long after it ended.
  */
 final class RetryingFlow implements RecordFlow {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingFlow.class);
+    /** About the map's refresh interval or less: a moved bucket's records follow the switch within a second. */
+    static final Backoff NOT_OWNED_RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(250));
+    /** While records wait for a frozen bucket, one log line per this many retry rounds (about every 5 s). */
+    private static final int NOT_OWNED_LOG_EVERY = 25;
 
     private final String name;
     private final RecordHandler handler;
@@ -60,7 +67,7 @@ final class RetryingFlow implements RecordFlow {
         }
         if (firstToWait && !failed.isEmpty()) {
             attempt = 0;
-            logRetry(schedule(), failed.get(0));
+            logRetry(schedule(failed), failed.get(0));
         }
     }
 
@@ -84,14 +91,22 @@ final class RetryingFlow implements RecordFlow {
             }
         } else {
             attempt++;
-            logRetry(schedule(), stillFailing.get(0));
+            Duration delay = schedule(stillFailing);
+            if (!onlyNotOwned(stillFailing) || attempt % NOT_OWNED_LOG_EVERY == 0) {
+                logRetry(delay, stillFailing.get(0));
+            }
         }
     }
 
-    private Duration schedule() {
-        Duration delay = backoff.delay(attempt);
+    private Duration schedule(List<RecordHandler.Retry> failing) {
+        Duration delay = onlyNotOwned(failing) ? NOT_OWNED_RETRY.delay(attempt) : backoff.delay(attempt);
         nextRetryAtNanos = nanoTime.getAsLong() + delay.toNanos();
         return delay;
+    }
+
+    /** A down shard among them keeps the backoff: a short interval would only hammer it. */
+    private static boolean onlyNotOwned(List<RecordHandler.Retry> failing) {
+        return failing.stream().allMatch(retry -> Outcome.BUCKET_NOT_OWNED.equals(retry.outcome().reason()));
     }
 
     private void logRetry(Duration delay, RecordHandler.Retry example) {

@@ -11,6 +11,8 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
     public static final String UNEXPECTED_ERROR = "unexpected_error";
     /** The same provider event id arrived before with other content (or an order event names another owner). */
     public static final String CONFLICTING_REDELIVERY = "conflicting_redelivery";
+    /** The shard refused the event's bucket: a move froze it there, or it moved away and the map will say where. */
+    public static final String BUCKET_NOT_OWNED = "bucket_not_owned";
 
     private static final Outcome APPLIED = new Outcome(Kind.APPLIED, null, null, null);
     private static final Outcome DUPLICATE = new Outcome(Kind.DUPLICATE, null, null, null);
@@ -29,6 +31,15 @@ public record Outcome(Kind kind, String reason, String detail, String shardId) {
 
     public static Outcome transientFailure(String shardId, Throwable cause) {
         return new Outcome(Kind.TRANSIENT, "shard_unavailable", String.valueOf(cause), shardId);
+    }
+
+    /**
+     * The shard does not own the event's bucket now. Transient like an unavailable shard, but over as soon as a move
+     * switches or the map catches up, so it is retried at a short fixed interval rather than with growing backoff.
+     */
+    public static Outcome notOwned(String shardId) {
+        return new Outcome(Kind.TRANSIENT, BUCKET_NOT_OWNED, "shard " + shardId + " does not own the event's bucket"
+                + " now (a bucket move froze it, or it moved away); retried on the bucket map in force", shardId);
     }
 
     /**

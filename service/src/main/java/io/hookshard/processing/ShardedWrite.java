@@ -72,9 +72,7 @@ final class ShardedWrite<T> {
                     + " provider event id before with other content; this copy is not applied");
             case ORDER_MISSING -> Outcome.notYet(DisputeSink.ORDER_NOT_FOUND, "the order is not stored on its owner's"
                     + " shard " + shard + " yet");
-            case NOT_OWNED -> Outcome.transientFailure(shard, new IllegalStateException("shard " + shard
-                    + " does not own the event's bucket now (a bucket move froze it, or it moved away); retried on"
-                    + " the bucket map in force"));
+            case NOT_OWNED -> Outcome.notOwned(shard);
         };
     }
 

@@ -39,7 +39,7 @@ import java.util.function.Predicate;
 final class WorkerWorld {
     static final String TOPIC = "orders.webhooks";
 
-    enum Behaviour { APPLY, DUPLICATE, TRANSIENT, PERMANENT, NOT_YET, THROWS, UNDECODABLE }
+    enum Behaviour { APPLY, DUPLICATE, TRANSIENT, FROZEN, PERMANENT, NOT_YET, THROWS, UNDECODABLE }
 
     final EnvelopeCodec codec = new EnvelopeCodec();
     final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
@@ -231,6 +231,9 @@ final class WorkerWorld {
                     case TRANSIENT -> failuresLeft.merge(id, -1, Integer::sum) >= 0
                             ? Outcome.transientFailure("shard-a", new RuntimeException("shard-a is down"))
                             : applied(id);
+                    case FROZEN -> failuresLeft.merge(id, -1, Integer::sum) >= 0
+                            ? Outcome.notOwned("shard-a")
+                            : applied(id);
                     case PERMANENT -> Outcome.permanent("constraint_violation", "refused");
                     case NOT_YET -> Outcome.notYet("order_not_found", "no order yet");
                     default -> throw new AssertionError(id);
@@ -289,7 +292,7 @@ final class WorkerWorld {
         long offset = records.size();
         String id = partition + ":" + offset;
         behaviours.put(id, behaviour);
-        if (behaviour == Behaviour.TRANSIENT) {
+        if (behaviour == Behaviour.TRANSIENT || behaviour == Behaviour.FROZEN) {
             failuresLeft.put(id, transientFailures);
         }
         byte[] value = behaviour == Behaviour.UNDECODABLE
