@@ -111,6 +111,32 @@ final class BucketCopier {
         return deleted;
     }
 
+    /** Per table, the counts and checksums of a bucket set's rows on the source and on the target. */
+    record Checksums(List<String> source, List<String> target) {
+    }
+
+    /**
+     * Both shards' {@link #checksums}, scanned at once: a move verifies while its buckets are frozen, and each scan is
+     * one server's work.
+     */
+    static Checksums checksumsAtOnce(Jdbi source, Jdbi target, List<Integer> buckets) {
+        java.util.concurrent.CompletableFuture<List<String>> onTarget = new java.util.concurrent.CompletableFuture<>();
+        Thread targetScan = new Thread(() -> {
+            try {
+                onTarget.complete(checksums(target, buckets));
+            } catch (RuntimeException | Error e) {
+                onTarget.completeExceptionally(e);
+            }
+        }, "bucket-move-verify");
+        targetScan.start();
+        List<String> onSource = checksums(source, buckets);
+        try {
+            return new Checksums(onSource, onTarget.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
     /** Per table, the count and checksum of a bucket set's rows on a shard. */
     static List<String> checksums(Jdbi shard, List<Integer> buckets) {
         return shard.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> {

@@ -2,7 +2,6 @@ package io.hookshard.move;
 
 import io.hookshard.db.BucketFence;
 import io.hookshard.db.ShardDatabases;
-import io.hookshard.outbox.OutboxRows;
 import io.hookshard.router.BucketMap;
 import io.hookshard.router.BucketRange;
 import io.hookshard.routing.Catalog;
@@ -36,8 +35,6 @@ public final class BucketMover {
     private static final int MAX_CATCH_UPS = 6;
     /** About 1 s of verification while frozen on a 2-core machine (README, "How long a move takes"). */
     public static final long DEFAULT_STEP_EVENTS = 50_000;
-    /** How long a frozen move waits for the source's relay to publish the moving buckets' downstream events. */
-    private static final Duration OUTBOX_DRAIN = Duration.ofSeconds(30);
 
     private final ShardDatabases shards;
     private final Catalog catalog;
@@ -157,6 +154,7 @@ public final class BucketMover {
                 copied += pass.rows();
                 move = move.copied(pass.snapshot(), copied);
             }
+            OutboxDrain.awaitBacklog(move, source, progress);
             frozenAt = System.nanoTime();
             List<Integer> moving = move.buckets();
             int frozen = source.inTransaction(handle -> BucketFence.freeze(handle, moving));
@@ -191,7 +189,7 @@ public final class BucketMover {
             BucketCopier.Pass last = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
             move = move.copied(last.snapshot(), move.rowsCopied() + last.rows());
             verify(move, source, target, progress);
-            awaitOutboxPublished(move, source, progress);
+            OutboxDrain.awaitPublished(move, source, progress);
             BucketMap next = inForce.map().withMoved(move.buckets(), move.to());
             Move finalMove = move;
             version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
@@ -208,52 +206,11 @@ public final class BucketMover {
         return mapVersion;
     }
 
-    /**
-     * The downstream events of the moving buckets made on the source must be published by the source's relay before
-     * the buckets leave it (README, "Downstream events"): outbox rows are not copied, so the source publishes every
-     * change made before the move and the target every change after it, in that order. Writes are frozen, so the
-     * count only falls. A relay that does not drain them in time aborts the move.
-     */
-    private void awaitOutboxPublished(Move move, Jdbi source, Consumer<String> progress) {
-        long deadline = System.nanoTime() + OUTBOX_DRAIN.toNanos();
-        long unpublished;
-        while ((unpublished = source.withHandle(handle -> OutboxRows.unpublishedIn(handle, move.buckets()))) > 0) {
-            if (System.nanoTime() - deadline > 0) {
-                source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
-                move.aborted(unpublished + " downstream event(s) still unpublished after " + OUTBOX_DRAIN);
-                throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again: "
-                        + unpublished + " downstream event(s) of the moving buckets were still unpublished on "
-                        + move.from() + " after " + OUTBOX_DRAIN + " (is its relay paused or failing?)");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the outbox; run the move again", e);
-            }
-        }
-        progress.accept("the moving buckets' downstream events are all published by " + move.from());
-    }
-
     /** Counts and checksums per table must match; one full re-copy is tried before the move gives up. */
     private void verify(Move move, Jdbi source, Jdbi target, Consumer<String> progress) {
-        // The two shards scan at once: this runs while the buckets are frozen, and each scan is one server's work.
-        java.util.concurrent.CompletableFuture<List<String>> onTarget = new java.util.concurrent.CompletableFuture<>();
-        Thread targetScan = new Thread(() -> {
-            try {
-                onTarget.complete(BucketCopier.checksums(target, move.buckets()));
-            } catch (RuntimeException e) {
-                onTarget.completeExceptionally(e);
-            }
-        }, "bucket-move-verify-" + move.to());
-        targetScan.start();
-        List<String> expected = BucketCopier.checksums(source, move.buckets());
-        List<String> actual;
-        try {
-            actual = onTarget.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        BucketCopier.Checksums both = BucketCopier.checksumsAtOnce(source, target, move.buckets());
+        List<String> expected = both.source();
+        List<String> actual = both.target();
         if (expected.equals(actual)) {
             progress.accept("verified: " + String.join(", ", expected.stream()
                     .map(each -> each.substring(0, each.indexOf('/'))).toList()) + " rows match");
