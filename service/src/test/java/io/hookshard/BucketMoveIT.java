@@ -30,9 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Half of shard-a's buckets move to a new shard-c while orders and chargebacks keep arriving, then move back: every
- * accepted event is stored once, on the shard the map in force names, no order a reader saw ever answers 404, and
- * nothing is dead-lettered.
+ * Half of shard-a's buckets move to a new shard-c while orders, their refunds and chargebacks keep arriving, then move
+ * back: every accepted event is stored once, on the shard the map in force names, no order a reader saw ever answers
+ * 404, nothing is dead-lettered, and each order's downstream events arrive in the order of its states, whichever
+ * shard published them.
  */
 class BucketMoveIT {
     private static final int USERS = 300;
@@ -44,6 +45,8 @@ class BucketMoveIT {
     private final Set<String> acceptedEvents = ConcurrentHashMap.newKeySet();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final List<String> lostSight = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<java.util.Deque<String[]>> refunds = List.of(new java.util.ArrayDeque<>(),
+            new java.util.ArrayDeque<>());
 
     @BeforeAll
     static void start() throws Exception {
@@ -93,6 +96,9 @@ class BucketMoveIT {
                 ConsumerLag.total(app.bootstrapServers(), group, app.ordersTopic()) == 0
                         && ConsumerLag.total(app.bootstrapServers(), group, app.disputesTopic()) == 0
                         && ConsumerLag.total(app.bootstrapServers(), group, app.disputesTopic() + ".retry") == 0);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> shardUrls.stream()
+                .mapToLong(url -> ShardSql.count(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+                .sum() == 0);
         String bucketMap = task("bucket-map");
         assertThat(bucketMap).contains("version " + (1 + switches(there) + switches(back)))
                 .contains("shard-a=[0-511]");
@@ -103,6 +109,38 @@ class BucketMoveIT {
         assertThat(ShardSql.count(shardUrls.get(2), "SELECT count(*) FROM bucket_ownership WHERE state = 'moved'"))
                 .isEqualTo(256);
         assertThat(acceptedEvents).hasSizeGreaterThan(500);
+        assertEachOrdersDownstreamEventsFollowItsStates();
+    }
+
+    /**
+     * The source publishes a moving bucket's changes made before the switch and the target those after it: each
+     * order's events on the events topic must still chain, one status to the next, ending in the stored state.
+     */
+    private void assertEachOrdersDownstreamEventsFollowItsStates() {
+        Map<String, List<io.hookshard.support.DownstreamEvents.Published>> byOrder =
+                io.hookshard.support.DownstreamEvents.byKey(io.hookshard.support.DownstreamEvents.readAll(
+                        app.bootstrapServers(), app.eventsTopic()));
+        int refunded = 0;
+        for (Map.Entry<String, String> order : acceptedOrders.entrySet()) {
+            List<String> statuses = new ArrayList<>();
+            String previous = null;
+            for (var event : byOrder.getOrDefault(order.getKey(), List.of())) {
+                if (!event.type().startsWith("io.hookshard.order.")) {
+                    continue;
+                }
+                var data = event.data();
+                assertThat(data.get("previous_status").isNull() ? null : data.get("previous_status").asText())
+                        .as("%s: %s after %s", order.getKey(), data.get("status").asText(), statuses)
+                        .isEqualTo(previous);
+                previous = data.get("status").asText();
+                statuses.add(previous);
+            }
+            assertThat(statuses).as(order.getKey()).isNotEmpty();
+            if (previous.equals("refunded")) {
+                refunded++;
+            }
+        }
+        assertThat(refunded).as("orders refunded, most of them after their payment was published").isPositive();
     }
 
     private void assertEveryAcceptedEventStoredOnceWhereTheMapSays() throws Exception {
@@ -159,6 +197,7 @@ class BucketMoveIT {
                         100, "2026-11-20T10:00:00Z")).statusCode() == 202) {
                     acceptedOrders.put(order, user);
                     acceptedEvents.add(event);
+                    refundLater(lane, order, user);
                     if (n % 3 == 0) {
                         String chargeback = Webhooks.randomId("evt");
                         if (provider.post(app.url("/webhooks/payments/chargebacks"), Webhooks.chargeback(chargeback,
@@ -173,6 +212,24 @@ class BucketMoveIT {
                     lostSight.add("load: " + e);
                 }
             }
+        }
+    }
+
+    /**
+     * Refunds the order accepted a few requests before this one, so that an order's second state often comes just
+     * after a step switched its bucket while the first is still to be published by the source.
+     */
+    private void refundLater(int lane, String order, String user) throws Exception {
+        java.util.Deque<String[]> pending = refunds.get(lane);
+        pending.addLast(new String[] {order, user});
+        if (pending.size() < 5) {
+            return;
+        }
+        String[] earlier = pending.removeFirst();
+        String event = Webhooks.randomId("evt");
+        if (provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(event, earlier[1], earlier[0],
+                "refunded", 100, "2026-11-20T10:05:00Z")).statusCode() == 202) {
+            acceptedEvents.add(event);
         }
     }
 

@@ -14,28 +14,32 @@ import java.util.function.Consumer;
 final class OutboxDrain {
     /** How long a frozen move waits for the source's relay to publish the moving buckets' downstream events. */
     private static final Duration OUTBOX_DRAIN = Duration.ofSeconds(30);
-    /** Before the freeze, a relay this far behind on the moving buckets is waited for while they still flow. */
-    private static final long OUTBOX_BACKLOG = 1_000;
+    /** Before the freeze, a relay this far behind the moving buckets' last row is waited for while they still flow. */
+    private static final long OUTBOX_BACKLOG = 500;
+    private static final Duration PROGRESS_WINDOW = Duration.ofSeconds(2);
     private static final Duration OUTBOX_BACKLOG_WAIT = Duration.ofMinutes(2);
 
     private OutboxDrain() {
     }
 
     /**
-     * The freeze waits until the source's relay has published the moving buckets' downstream events; a relay with a
-     * backlog (after a burst, or a restart) would make that the longest part of the freeze. So a backlog is waited for
-     * first, while the buckets still flow, until what is left is what a few seconds of traffic adds. A relay that does
-     * not get there in time is only reported: the freeze's own wait then decides.
+     * The freeze waits until the source's relay has published the moving buckets' downstream events, and the relay
+     * publishes the whole shard's rows in seq order: a backlog (after a burst, or a restart) would make that wait the
+     * longest part of the freeze. So, while the buckets still flow, the move first waits until the relay has fewer than
+     * a batch or so of rows left before the moving buckets' last one, or stops gaining on them (a relay that keeps
+     * up only just is not waited for), or a deadline passes; the freeze's own wait then decides.
      */
     static void awaitBacklog(Move move, Jdbi source, Consumer<String> progress) {
         long deadline = System.nanoTime() + OUTBOX_BACKLOG_WAIT.toNanos();
-        long unpublished = source.withHandle(handle -> OutboxRows.unpublishedIn(handle, move.buckets()));
-        if (unpublished <= OUTBOX_BACKLOG) {
+        long ahead = unpublishedUpTo(source, move);
+        if (ahead <= OUTBOX_BACKLOG) {
             return;
         }
-        progress.accept(unpublished + " downstream event(s) of these buckets are not yet published by " + move.from()
-                + "'s relay; waiting for it before freezing them");
-        while (unpublished > OUTBOX_BACKLOG && System.nanoTime() - deadline < 0) {
+        progress.accept(ahead + " downstream event(s) on " + move.from() + " are to be published before the last of"
+                + " these buckets'; waiting for its relay before freezing them");
+        long before = ahead;
+        long comparedAt = System.nanoTime();
+        while (ahead > OUTBOX_BACKLOG && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
@@ -43,13 +47,26 @@ final class OutboxDrain {
                 throw new IllegalStateException("interrupted before move " + move.id() + " froze its buckets; run the"
                         + " move again to finish it", e);
             }
-            unpublished = source.withHandle(handle -> OutboxRows.unpublishedIn(handle, move.buckets()));
+            ahead = unpublishedUpTo(source, move);
+            if (System.nanoTime() - comparedAt > PROGRESS_WINDOW.toNanos()) {
+                if (ahead >= before) {
+                    progress.accept(ahead + " downstream event(s) still ahead, no fewer than " + PROGRESS_WINDOW
+                            + " ago; freezing now");
+                    return;
+                }
+                before = ahead;
+                comparedAt = System.nanoTime();
+            }
         }
-        if (unpublished > OUTBOX_BACKLOG) {
-            progress.accept(unpublished + " downstream event(s) still unpublished after " + OUTBOX_BACKLOG_WAIT
-                    + "; freezing anyway (the move aborts if the relay has not published them " + OUTBOX_DRAIN
-                    + " into the freeze)");
+        if (ahead > OUTBOX_BACKLOG) {
+            progress.accept(ahead + " downstream event(s) still ahead after " + OUTBOX_BACKLOG_WAIT + "; freezing"
+                    + " anyway (the move aborts if the relay has not published them " + OUTBOX_DRAIN + " into the"
+                    + " freeze)");
         }
+    }
+
+    private static long unpublishedUpTo(Jdbi source, Move move) {
+        return source.withHandle(handle -> OutboxRows.unpublishedUpTo(handle, move.buckets()));
     }
 
     /**

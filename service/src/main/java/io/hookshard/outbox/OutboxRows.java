@@ -83,4 +83,17 @@ public final class OutboxRows {
                 .bind("buckets", buckets.toArray(Integer[]::new))
                 .mapTo(Long.class).one();
     }
+
+    /**
+     * How many unpublished rows the relay, which publishes in seq order, still has to publish before the last
+     * unpublished row of {@code buckets}: what a bucket move waits for before the buckets' downstream events are out.
+     */
+    public static long unpublishedUpTo(Handle handle, Collection<Integer> buckets) {
+        return handle.createQuery("""
+                        SELECT count(*) FROM outbox WHERE published_at IS NULL AND seq <= (
+                            SELECT max(seq) FROM outbox
+                            WHERE published_at IS NULL AND bucket = ANY(:buckets::integer[]))""")
+                .bind("buckets", buckets.toArray(Integer[]::new))
+                .mapTo(Long.class).one();
+    }
 }
