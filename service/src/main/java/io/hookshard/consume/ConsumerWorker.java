@@ -273,10 +273,11 @@ public final class ConsumerWorker implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             gapCheck.check(consumer, partitions);
-            pauses.operator(control.isPaused(settings.topic()));
+            boolean changed = pauses.operator(control.isPaused(settings.topic()));
             // An operator's pause and the backlog's hold cover partitions assigned afresh, before their first fetch.
             pauses.apply();
-            LOG.info("{}: assigned {}", settings.name(), partitions);
+            LOG.info("{}: assigned {}{}", settings.name(), partitions,
+                    pauses.operatorPaused() ? " (paused by an operator)" : changed ? " (resumed by an operator)" : "");
         }
 
         private void forget(Collection<TopicPartition> partitions) {

@@ -117,32 +117,7 @@ final class RetryingFlow implements RecordFlow {
     }
 
     @Override
-    public int waiting() {
-        return progress.waiting();
-    }
-
-    @Override
-    public Collection<TopicPartition> partitions() {
-        return progress.partitions();
-    }
-
-    @Override
-    public Map<TopicPartition, OffsetAndMetadata> commitCandidates(Collection<TopicPartition> partitions) {
-        return progress.commitCandidates(partitions);
-    }
-
-    @Override
-    public void reached(TopicPartition partition, long position) {
-        progress.reached(partition, position);
-    }
-
-    @Override
-    public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        progress.committed(offsets);
-    }
-
-    @Override
-    public void forget(Collection<TopicPartition> partitions) {
-        progress.forget(partitions);
+    public Progress progress() {
+        return progress;
     }
 }
