@@ -26,7 +26,7 @@ import java.util.Map;
  * broker and the load generator each a process of their own. Flags: {@code --sink-events N}, {@code --users N},
  * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
  * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
- * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
+ * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --duplicates true|false}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
  * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
  * secret).
  */
@@ -96,7 +96,8 @@ public final class Bench {
                         jfr).run(report);
             }
             if (phases.contains("sink")) {
-                sink(stack, report, sinkEvents, users, repetitions, growth, jfr, out);
+                sink(stack, report, sinkEvents, users, repetitions, growth,
+                        Boolean.parseBoolean(flags.getOrDefault("duplicates", "false")), jfr, out);
             }
             if (phases.contains("e2e")) {
                 endToEnd(stack, report, load, repetitions, seconds, warmup, e2eRates, jfr, out);
@@ -111,11 +112,11 @@ public final class Bench {
 
     /**
      * The sink: one pre-filled topic consumed {@code repetitions} times, each time by a fresh service process into
-     * fresh databases; then once with 10% duplicates; then once into shards already holding each of {@code growth}'s
+     * fresh databases; then (with {@code --duplicates true}) once with 10% duplicates; then once into shards already holding each of {@code growth}'s
      * numbers of events (filled in SQL, see {@link ShardPrefill}).
      */
     private static void sink(BenchStack stack, Report report, long events, int users, int repetitions,
-                             List<Long> growth, boolean jfr, Path out) throws Exception {
+                             List<Long> growth, boolean duplicates, boolean jfr, Path out) throws Exception {
         Path logs = out.resolve("logs");
         Files.createDirectories(logs);
         SinkRun.Topic unique = SinkRun.prefill(stack, events, users, 0);
@@ -143,12 +144,14 @@ public final class Bench {
                 events, empty, runs.size(), summary.get("events_per_second_runs")));
         log("sink: median %,.0f events/s", empty);
 
-        SinkRun.Topic duplicates = SinkRun.prefill(stack, events, users, 0.10);
-        SinkRun.Result withDuplicates = SinkRun.consume(stack, "sink " + events + " events, 10% duplicates",
-                duplicates, stack.newDeployment(), 0, logs, null, report);
-        report.sink(withDuplicates);
-        summary.put("with_duplicates_records_per_second", withDuplicates.eventsPerSecond());
-        log("sink with duplicates: %,d records/s", Math.round(withDuplicates.eventsPerSecond()));
+        if (duplicates) {
+            SinkRun.Topic withCopies = SinkRun.prefill(stack, events, users, 0.10);
+            SinkRun.Result withDuplicates = SinkRun.consume(stack, "sink " + events + " events, 10% duplicates",
+                    withCopies, stack.newDeployment(), 0, logs, null, report);
+            report.sink(withDuplicates);
+            summary.put("with_duplicates_records_per_second", withDuplicates.eventsPerSecond());
+            log("sink with duplicates: %,d records/s", Math.round(withDuplicates.eventsPerSecond()));
+        }
 
         List<Map<String, Object>> ladder = new ArrayList<>();
         for (long held : growth) {
