@@ -26,7 +26,8 @@ import java.util.Map;
  * broker and the load generator each a process of their own. Flags: {@code --sink-events N}, {@code --users N},
  * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
  * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
- * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --duplicates true|false}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
+ * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --duplicates true|false},
+ * {@code --phases ingest,sink,e2e}, {@code --out DIR},
  * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
  * secret).
  */
@@ -68,7 +69,8 @@ public final class Bench {
         report.put("settings", Map.ofEntries(Map.entry("sink_events", sinkEvents), Map.entry("users", users),
                 Map.entry("seconds", seconds), Map.entry("warmup", warmup), Map.entry("ingest_seconds", ingestSeconds),
                 Map.entry("ingest_warmup", ingestWarmup), Map.entry("connections", connections),
-                Map.entry("rates", rates), Map.entry("e2e_rates", e2eRates), Map.entry("growth", growth), Map.entry("repetitions", repetitions),
+                Map.entry("rates", rates), Map.entry("e2e_rates", e2eRates), Map.entry("growth", growth),
+                Map.entry("repetitions", repetitions),
                 Map.entry("jfr", jfr)));
 
         if (flags.containsKey("target-port")) {
@@ -112,8 +114,8 @@ public final class Bench {
 
     /**
      * The sink: one pre-filled topic consumed {@code repetitions} times, each time by a fresh service process into
-     * fresh databases; then (with {@code --duplicates true}) once with 10% duplicates; then once into shards already holding each of {@code growth}'s
-     * numbers of events (filled in SQL, see {@link ShardPrefill}).
+     * fresh databases; then (with {@code --duplicates true}) once with 10% duplicates; then once into shards already
+     * holding each of {@code growth}'s numbers of events (filled in SQL, see {@link ShardPrefill}).
      */
     private static void sink(BenchStack stack, Report report, long events, int users, int repetitions,
                              List<Long> growth, boolean duplicates, boolean jfr, Path out) throws Exception {
