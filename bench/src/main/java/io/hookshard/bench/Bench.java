@@ -124,8 +124,10 @@ public final class Bench {
         SinkRun.Topic unique = SinkRun.prefill(stack, events, users, 0);
         List<SinkRun.Result> runs = new ArrayList<>();
         for (int r = 1; r <= repetitions; r++) {
+            BenchStack.Deployment deployment = stack.newDeployment();
             SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events, run " + r, unique,
-                    stack.newDeployment(), 0, logs, jfr ? out.resolve("sink-" + r + ".jfr") : null, report);
+                    deployment, 0, logs, jfr ? out.resolve("sink-" + r + ".jfr") : null, report);
+            stack.drop(deployment);
             report.sink(result);
             runs.add(result);
             Bench.log("sink run %d: %,d events/s (%.1f s from launch, %.1f s of it starting; %.0f us of service CPU"
@@ -148,8 +150,10 @@ public final class Bench {
 
         if (duplicates) {
             SinkRun.Topic withCopies = SinkRun.prefill(stack, events, users, 0.10);
+            BenchStack.Deployment deployment = stack.newDeployment();
             SinkRun.Result withDuplicates = SinkRun.consume(stack, "sink " + events + " events, 10% duplicates",
-                    withCopies, stack.newDeployment(), 0, logs, null, report);
+                    withCopies, deployment, 0, logs, null, report);
+            stack.drop(deployment);
             report.sink(withDuplicates);
             summary.put("with_duplicates_records_per_second", withDuplicates.eventsPerSecond());
             log("sink with duplicates: %,d records/s", Math.round(withDuplicates.eventsPerSecond()));
@@ -170,6 +174,7 @@ public final class Bench {
             log("sink growth: %,d events stored on the shards in SQL in %.1f s", held, fillSeconds);
             SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events into shards holding " + held,
                     unique, deployment, held, logs, null, report);
+            stack.drop(deployment);
             report.sink(result);
             Map<String, Object> step = new LinkedHashMap<>();
             step.put("held_before", held);
@@ -237,6 +242,7 @@ public final class Bench {
                             Report.ms(provider.latency().getValueAtPercentile(99)));
                 }
             }
+            stack.drop(deployment);
             if (recording != null && Files.exists(recording)) {
                 for (var window : windows.entrySet()) {
                     report.profile(window.getKey(), Profiler.read(recording, window.getValue()[0],

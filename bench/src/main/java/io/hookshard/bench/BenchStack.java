@@ -98,6 +98,21 @@ final class BenchStack implements AutoCloseable {
         return new Deployment(namespace, urls);
     }
 
+    /**
+     * Drops a finished deployment's databases and checkpoints every shard, so that the WAL it wrote can be recycled:
+     * a sink run leaves gigabytes of tables and WAL, and a whole benchmark run would otherwise fill a small disk.
+     */
+    void drop(Deployment deployment) throws Exception {
+        for (PostgresServer shard : shards) {
+            try (Connection connection = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + shard.port() + "/postgres", "postgres", "");
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP DATABASE IF EXISTS b_" + deployment.namespace() + " WITH (FORCE)");
+                statement.execute("CHECKPOINT");
+            }
+        }
+    }
+
     DropwizardTestSupport<HookshardConfiguration> startService(Deployment deployment, int workersPerTopic)
             throws Exception {
         return startService(deployment, workersPerTopic, "bench-config.yml");
