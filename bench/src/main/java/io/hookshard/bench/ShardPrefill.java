@@ -92,7 +92,6 @@ final class ShardPrefill {
                               || to_hex((('x' || substr(h, 17, 1))::bit(4)::integer & 3) | 8)
                               || substr(h, 18))::uuid
                       FROM md5(name) AS h $$""");
-            connection.setAutoCommit(false);
             // The events of this shard's users: i = g * users + k for every user k routed here. A view, generated
             // again by each insert: cheaper than writing gigabytes of payloads to a temporary table and back.
             sql.execute(String.format("""
@@ -107,25 +106,25 @@ final class ShardPrefill {
                     FROM prefill_users u, generate_series(0, %3$d) AS g, LATERAL (SELECT g * %4$d + u.k AS i) AS e
                     WHERE i < %5$d""", EventType.ORDER_PAYMENT.wireName(), SignedRequests.PADDING.length(),
                     (events - 1) / users, users, events));
-            sql.execute(String.format("""
+            insert(sql, String.format("""
                     INSERT INTO inbox (event_type, provider_event_id, event_id, digest, bucket)
                     SELECT '%s', provider_event_id, event_id,
                            substring(sha256(convert_to(payload, 'UTF8')) FROM 1 FOR 16), bucket
                     FROM prefill_events""", EventType.ORDER_PAYMENT.wireName()));
-            sql.execute("""
+            insert(sql, """
                     INSERT INTO order_events (bucket, order_id, provider_event_id, occurred_at, user_id, status,
                                               amount_minor, currency, event_id, received_at, payload)
                     SELECT bucket, order_id, provider_event_id, '2026-11-20T10:00:00Z', user_id, 'paid',
                            amount_minor, 'EUR', event_id, now(), payload::json
                     FROM prefill_events""");
-            sql.execute(String.format("""
+            insert(sql, String.format("""
                     INSERT INTO orders (order_id, user_id, status, status_rank, amount_minor, currency,
                                         last_event_at, last_provider_event_id, bucket)
                     SELECT order_id, user_id, 'paid', %d, amount_minor, 'EUR', '2026-11-20T10:00:00Z',
                            provider_event_id, bucket
                     FROM prefill_events""", OrderStatus.PAID.rank()));
             // The downstream event of each new order, as CloudEvents writes it, already published by the relay.
-            sql.execute(String.format("""
+            insert(sql, String.format("""
                     INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, bucket, published_at)
                     SELECT id, 'order', order_id, 'io.hookshard.order.paid',
                            ('{"specversion":"1.0","id":"' || id || '","source":"hookshard/%s","type":'
@@ -138,21 +137,28 @@ final class ShardPrefill {
                     FROM (SELECT pg_temp.name_uuid('hookshard.outbox' || chr(10) || 'io.hookshard.order.paid'
                                  || chr(10) || order_id || chr(10) || order_id || chr(10) || provider_event_id) AS id, *
                           FROM prefill_events) AS e""", shardId));
-            sql.execute("""
+            insert(sql, """
                     INSERT INTO order_directory (order_id, user_id, bucket)
                     SELECT 'order-pre-' || i, user_id, bucket FROM prefill_directory""");
-            sql.execute("""
+            insert(sql, """
                     INSERT INTO bucket_usage (bucket)
                     SELECT DISTINCT bucket FROM prefill_users UNION SELECT DISTINCT bucket FROM prefill_directory
                     ON CONFLICT DO NOTHING""");
-            connection.commit();
-            connection.setAutoCommit(true);
             // As a shard that has run for a while: vacuumed (autovacuum would otherwise start on every freshly loaded
             // table inside the measured phase, reading and rewriting all of it), statistics gathered, and the bulk of
             // the WAL checkpointed.
             sql.execute("VACUUM (ANALYZE)");
             sql.execute("CHECKPOINT");
         }
+    }
+
+    /**
+     * One table's rows in a transaction of their own, then a checkpoint: the WAL of a multi-million-event fill is
+     * recycled table by table instead of piling up to max_wal_size (8 GB per shard) on a disk the data also needs.
+     */
+    private static void insert(Statement sql, String statement) throws SQLException {
+        sql.execute(statement);
+        sql.execute("CHECKPOINT");
     }
 
     private static Reader reader(String text) {
