@@ -1,7 +1,5 @@
 package io.hookshard.bench;
 
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.hookshard.HookshardConfiguration;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -11,20 +9,25 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The benchmark: ingest (closed and open loop) beside a no-op Dropwizard server and a bare HTTP->Kafka stand-in, each
  * a process of its own (see {@link IngestComparison}), the sink from a pre-filled topic (without and with
- * duplicates), and end-to-end latency at a fixed rate. Flags: {@code --sink-events N}, {@code --users N},
+ * duplicates, and into shards already holding events), and end-to-end latency at fixed rates; the service, the
+ * broker and the load generator each a process of their own. Flags: {@code --sink-events N}, {@code --users N},
  * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
  * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
- * {@code --jfr true|false}, {@code --e2e-rate R}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
+ * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --duplicates true|false},
+ * {@code --phases ingest,sink,e2e}, {@code --out DIR},
  * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
  * secret).
  */
@@ -41,10 +44,10 @@ public final class Bench {
         Map<String, String> flags = flags(args);
         long sinkEvents = Long.parseLong(flags.getOrDefault("sink-events", "1000000"));
         int users = Integer.parseInt(flags.getOrDefault("users", "100000"));
-        double seconds = Double.parseDouble(flags.getOrDefault("seconds", "20"));
-        // Two cores compile the service, broker and client code for well over 10 s: at 10 s of warm-up the no-op
-        // baseline measured 4,700/s, at 40 s 12,000-15,000/s (all in one JVM then).
-        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "40"));
+        double seconds = Double.parseDouble(flags.getOrDefault("seconds", "15"));
+        // End to end: the service compiles only its own code in its own JVM (the generator and the broker have theirs),
+        // as each ingest target does in its 15 s; the generator's own first 5 s of each rate are not counted either.
+        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "15"));
         // In the ingest phases each target compiles only its own code in its own JVM (wrk is C, the broker stays up).
         double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "15"));
         double ingestWarmup = Double.parseDouble(flags.getOrDefault("ingest-warmup", "15"));
@@ -53,7 +56,12 @@ public final class Bench {
         boolean jfr = Boolean.parseBoolean(flags.getOrDefault("jfr", "true"));
         List<Integer> rates = Arrays.stream(flags.getOrDefault("rates", "5000").split(","))
                 .map(Integer::parseInt).toList();
-        int e2eRate = Integer.parseInt(flags.getOrDefault("e2e-rate", "5000"));
+        List<Integer> e2eRates = Arrays.stream(flags.getOrDefault("e2e-rates", flags.getOrDefault("e2e-rate",
+                "2000,5000")).split(",")).map(Integer::parseInt).toList();
+        // The events the shards already hold when the sink's growth runs start (filled in SQL); "none" for none.
+        String growthFlag = flags.getOrDefault("growth", "1000000");
+        List<Long> growth = growthFlag.equals("none") ? List.of()
+                : Arrays.stream(growthFlag.split(",")).map(Long::parseLong).toList();
         List<String> phases = List.of(flags.getOrDefault("phases", "ingest,sink,e2e").split(","));
         Path out = Path.of(flags.getOrDefault("out", "bench-results/" + LocalDateTime.now()
                 .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
@@ -61,7 +69,8 @@ public final class Bench {
         report.put("settings", Map.ofEntries(Map.entry("sink_events", sinkEvents), Map.entry("users", users),
                 Map.entry("seconds", seconds), Map.entry("warmup", warmup), Map.entry("ingest_seconds", ingestSeconds),
                 Map.entry("ingest_warmup", ingestWarmup), Map.entry("connections", connections),
-                Map.entry("rates", rates), Map.entry("e2e_rate", e2eRate), Map.entry("repetitions", repetitions),
+                Map.entry("rates", rates), Map.entry("e2e_rates", e2eRates), Map.entry("growth", growth),
+                Map.entry("repetitions", repetitions),
                 Map.entry("jfr", jfr)));
 
         if (flags.containsKey("target-port")) {
@@ -82,17 +91,18 @@ public final class Bench {
         long started = System.nanoTime();
         try (BenchStack stack = new BenchStack(Files.createTempDirectory("hookshard-bench-"))) {
             LoadGenerator.Result overTime = null;
+            Files.createDirectories(out.resolve("logs"));
+            Load load = new Load(Wrk.onPath(out.resolve("logs")), out.resolve("logs"), users, connections);
             if (phases.contains("ingest")) {
-                Files.createDirectories(out);
-                Load load = new Load(Wrk.onPath(out.resolve("logs")), out.resolve("logs"), users, connections);
                 overTime = new IngestComparison(stack, load, out, repetitions, ingestWarmup, ingestSeconds, rates,
                         jfr).run(report);
             }
             if (phases.contains("sink")) {
-                sink(stack, report, sinkEvents, users, out);
+                sink(stack, report, sinkEvents, users, repetitions, growth,
+                        Boolean.parseBoolean(flags.getOrDefault("duplicates", "false")), jfr, out);
             }
             if (phases.contains("e2e")) {
-                endToEnd(stack, report, users, seconds, warmup, connections, e2eRate);
+                endToEnd(stack, report, load, repetitions, seconds, warmup, e2eRates, jfr, out);
             }
             report.put("total_seconds", (System.nanoTime() - started) / 1e9);
             report.write(out, overTime);
@@ -102,61 +112,183 @@ public final class Bench {
         System.exit(0);
     }
 
-    private static void sink(BenchStack stack, Report report, long events, int users, Path out) throws Exception {
-        long[] lastLog = {System.nanoTime()};
-        Runnable progress = () -> {
-            if (System.nanoTime() - lastLog[0] > 5_000_000_000L) {
-                lastLog[0] = System.nanoTime();
-                log("sink: consuming...");
+    /**
+     * The sink: one pre-filled topic consumed {@code repetitions} times, each time by a fresh service process into
+     * fresh databases; then (with {@code --duplicates true}) once with 10% duplicates; then once into shards already
+     * holding each of {@code growth}'s numbers of events (filled in SQL, see {@link ShardPrefill}).
+     */
+    private static void sink(BenchStack stack, Report report, long events, int users, int repetitions,
+                             List<Long> growth, boolean duplicates, boolean jfr, Path out) throws Exception {
+        Path logs = out.resolve("logs");
+        Files.createDirectories(logs);
+        SinkRun.Topic unique = SinkRun.prefill(stack, events, users, 0);
+        List<SinkRun.Result> runs = new ArrayList<>();
+        for (int r = 1; r <= repetitions; r++) {
+            BenchStack.Deployment deployment = stack.newDeployment();
+            SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events, run " + r, unique,
+                    deployment, 0, logs, jfr ? out.resolve("sink-" + r + ".jfr") : null, report);
+            stack.drop(deployment);
+            report.sink(result);
+            runs.add(result);
+            Bench.log("sink run %d: %,d events/s (%.1f s from launch, %.1f s of it starting; %.0f us of service CPU"
+                            + " per event; load before %s)", r, Math.round(result.eventsPerSecond()), result.seconds(),
+                    result.startSeconds(), result.cpuMicrosPerRecord(), result.loadBefore());
+        }
+        double empty = median(runs.stream().mapToDouble(SinkRun.Result::eventsPerSecond).toArray());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("events_per_second", empty);
+        summary.put("events_per_second_runs", runs.stream().map(SinkRun.Result::eventsPerSecond).toList());
+        summary.put("seconds_runs", runs.stream().map(SinkRun.Result::seconds).toList());
+        summary.put("start_seconds_runs", runs.stream().map(SinkRun.Result::startSeconds).toList());
+        summary.put("service_cpu_us_per_event_runs", runs.stream().map(SinkRun.Result::cpuMicrosPerRecord).toList());
+        summary.put("load_average_before", runs.stream().map(SinkRun.Result::loadBefore).toList());
+        summary.put("topic_prefill_seconds", unique.seconds());
+        report.note(String.format("Sink, %,d events into two empty shards: median %,.0f events/s over %d runs %s"
+                        + " (target at least 35,000), timed from the service's launch until its group's lag was 0.",
+                events, empty, runs.size(), summary.get("events_per_second_runs")));
+        log("sink: median %,.0f events/s", empty);
+
+        if (duplicates) {
+            SinkRun.Topic withCopies = SinkRun.prefill(stack, events, users, 0.10);
+            BenchStack.Deployment deployment = stack.newDeployment();
+            SinkRun.Result withDuplicates = SinkRun.consume(stack, "sink " + events + " events, 10% duplicates",
+                    withCopies, deployment, 0, logs, null, report);
+            stack.drop(deployment);
+            report.sink(withDuplicates);
+            summary.put("with_duplicates_records_per_second", withDuplicates.eventsPerSecond());
+            log("sink with duplicates: %,d records/s", Math.round(withDuplicates.eventsPerSecond()));
+        }
+
+        List<Map<String, Object>> ladder = new ArrayList<>();
+        for (long held : growth) {
+            BenchStack.Deployment deployment = stack.newDeployment();
+            // The schema, bucket map and ownership as the service sets them up on its first start.
+            try (Target ignored = stack.startServiceProcess(deployment, unique.name(), 0, false,
+                    logs.resolve("sink-schema-" + deployment.namespace() + ".log"), null)) {
+                awaitSchema(deployment);
+                log("sink growth: schema ready on %s", deployment.namespace());
             }
-        };
-        Files.createDirectories(out);
-        Profiler profiler = new Profiler(out.resolve("sink.jfr"));
-        SinkRun.Result unique = SinkRun.run(stack, "sink " + events + " events", events, users, 0, progress);
-        report.profile("sink", profiler.stop());
-        profiler.close();
-        report.sink(unique);
-        log("sink: %,d events/s", Math.round(unique.eventsPerSecond()));
-        SinkRun.Result duplicates = SinkRun.run(stack, "sink " + events + " events, 10% duplicates", events, users,
-                0.10, progress);
-        report.sink(duplicates);
-        log("sink with duplicates: %,d records/s", Math.round(duplicates.eventsPerSecond()));
+            long started = System.nanoTime();
+            ShardPrefill.fill(deployment, held, users);
+            double fillSeconds = (System.nanoTime() - started) / 1e9;
+            log("sink growth: %,d events stored on the shards in SQL in %.1f s", held, fillSeconds);
+            SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events into shards holding " + held,
+                    unique, deployment, held, logs, null, report);
+            stack.drop(deployment);
+            report.sink(result);
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("held_before", held);
+            step.put("shard_prefill_seconds", fillSeconds);
+            step.put("events_per_second", result.eventsPerSecond());
+            step.put("to_empty", result.eventsPerSecond() / empty);
+            step.put("load_average_before", result.loadBefore());
+            ladder.add(step);
+            report.note(String.format("Sink into shards already holding %,d events (filled in SQL in %.0f s): %,.0f"
+                            + " events/s, %.2f of the empty shards' median (one run).", held, fillSeconds,
+                    result.eventsPerSecond(), result.eventsPerSecond() / empty));
+            log("sink into shards holding %,d: %,d events/s (%.2f of empty)", held,
+                    Math.round(result.eventsPerSecond()), result.eventsPerSecond() / empty);
+        }
+        summary.put("growth", ladder);
+        report.put("sink_summary", summary);
     }
 
-    private static void endToEnd(BenchStack stack, Report report, int users, double seconds, double warmup,
-                                 int connections, int rate) throws Exception {
-        BenchStack.Deployment deployment = stack.newDeployment();
-        DropwizardTestSupport<HookshardConfiguration> service = stack.startService(deployment, 3);
-        LoadGenerator generator = new LoadGenerator(service.getLocalPort(), BenchStack.SECRET, users);
-        log("end-to-end: %.0f s of warm-up, then %,d/s for %.0f s through ingest and consumers", warmup, rate,
-                seconds);
-        // Warmed at half the rate: the same code gets compiled without a backlog to drain first.
-        generator.openLoop("warm-up", "w" + System.nanoTime(), connections, Math.max(1, rate / 2), 0, warmup);
-        awaitConsumed(stack, deployment);
-        String run = "e" + System.nanoTime();
-        LoadGenerator.Result load = generator.openLoop("end-to-end ingest at " + rate + "/s", run, connections, rate,
-                1, seconds);
-        report.load(load);
-        awaitConsumed(stack, deployment);
-        stack.stop(service);
-        // Every stored event carries when ingest received it and when its shard transaction wrote it.
+    /**
+     * End to end: the service (ingest, consumers and outbox relay in one process) under the benchmark's generator in
+     * a JVM of its own, at each of {@code rates}; for every stored event of the measured window, stored_at minus
+     * received_at, besides the generator's 202 latencies. One service process per repetition, warmed at the lowest
+     * rate, then each rate with 5 s unmeasured before {@code seconds} measured.
+     */
+    private static void endToEnd(BenchStack stack, Report report, Load load, int repetitions, double seconds,
+                                 double warmup, List<Integer> rates, boolean jfr, Path out) throws Exception {
+        Path logs = out.resolve("logs");
+        Files.createDirectories(logs);
+        Map<Integer, List<double[]>> byRate = new LinkedHashMap<>();
+        List<String> loads = new ArrayList<>();
+        for (int r = 1; r <= repetitions; r++) {
+            BenchStack.Deployment deployment = stack.newDeployment();
+            String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+            loads.add(loadBefore);
+            Path recording = jfr && r == 1 ? out.resolve("e2e-1.jfr") : null;
+            Map<String, Instant[]> windows = new LinkedHashMap<>();
+            try (Target service = stack.startServiceProcess(deployment, deployment.ordersTopic(), 3, true,
+                    logs.resolve("e2e-" + r + ".log"), recording)) {
+                log("end-to-end run %d (load average before: %s): %.0f s of warm-up at %,d/s", r, loadBefore, warmup,
+                        rates.get(0));
+                load.open("end-to-end warm-up", service.port(), rates.get(0), 0, warmup);
+                awaitConsumed(stack, deployment);
+                for (int rate : rates) {
+                    String run = "e" + System.nanoTime();
+                    String name = "end-to-end at " + rate + "/s, run " + r;
+                    Instant from = Instant.now();
+                    LoadGenerator.Result provider = load.open(name + ": 202 latency", service.port(), rate, 5,
+                            seconds, run);
+                    windows.put(name, new Instant[] {from, Instant.now()});
+                    report.load(provider);
+                    awaitConsumed(stack, deployment);
+                    Histogram stored = storedLatency(deployment, run, (long) (5 * rate), (long) ((5 + seconds) * rate));
+                    report.endToEnd(name + ": received_at -> stored_at", stored, stored.getTotalCount());
+                    if (stored.getTotalCount() != provider.ok()) {
+                        report.note(String.format("%s: %,d webhooks answered 202 in the measured window, %,d of"
+                                + " them found stored.", name, provider.ok(), stored.getTotalCount()));
+                    }
+                    byRate.computeIfAbsent(rate, k -> new ArrayList<>()).add(new double[] {
+                            Report.ms(stored.getValueAtPercentile(99)), Report.ms(stored.getValueAtPercentile(50)),
+                            Report.ms(provider.latency().getValueAtPercentile(99)),
+                            Report.ms(provider.latency().getValueAtPercentile(50))});
+                    log("  %s: stored p50 %.1f ms, p99 %.1f ms over %,d events; 202 p50 %.1f ms, p99 %.1f ms", name,
+                            Report.ms(stored.getValueAtPercentile(50)), Report.ms(stored.getValueAtPercentile(99)),
+                            stored.getTotalCount(), Report.ms(provider.latency().getValueAtPercentile(50)),
+                            Report.ms(provider.latency().getValueAtPercentile(99)));
+                }
+            }
+            stack.drop(deployment);
+            if (recording != null && Files.exists(recording)) {
+                for (var window : windows.entrySet()) {
+                    report.profile(window.getKey(), Profiler.read(recording, window.getValue()[0],
+                            window.getValue()[1]));
+                }
+            }
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("load_average_before", loads);
+        String[] keys = {"stored_p99_ms", "stored_p50_ms", "provider_202_p99_ms", "provider_202_p50_ms"};
+        for (var entry : byRate.entrySet()) {
+            Map<String, Object> rate = new LinkedHashMap<>();
+            for (int k = 0; k < keys.length; k++) {
+                int index = k;
+                double[] values = entry.getValue().stream().mapToDouble(v -> v[index]).toArray();
+                rate.put(keys[k], median(values));
+                rate.put(keys[k] + "_runs", java.util.Arrays.stream(values).boxed().toList());
+            }
+            summary.put(Integer.toString(entry.getKey()), rate);
+            report.note(String.format("End to end at %,d/s (medians of %d): received_at -> stored_at p50 %.1f ms,"
+                            + " p99 %.1f ms (runs %s; target under 100 ms at 2,000/s); provider's 202 p50 %.1f ms,"
+                            + " p99 %.1f ms.", entry.getKey(), entry.getValue().size(), rate.get("stored_p50_ms"),
+                    rate.get("stored_p99_ms"), rate.get("stored_p99_ms_runs"), rate.get("provider_202_p50_ms"),
+                    rate.get("provider_202_p99_ms")));
+        }
+        report.put("end_to_end_summary", summary);
+    }
+
+    /** stored_at - received_at of run {@code run}'s events {@code from} (inclusive) to {@code to}, on every shard. */
+    private static Histogram storedLatency(BenchStack.Deployment deployment, String run, long from, long to)
+            throws Exception {
         Histogram histogram = new Histogram(600_000_000_000L, 3);
-        long events = 0;
         for (String url : deployment.shardUrls()) {
             try (Connection connection = DriverManager.getConnection(url, "postgres", "");
                  Statement statement = connection.createStatement();
                  ResultSet rs = statement.executeQuery(
                          "SELECT (extract(epoch FROM stored_at - received_at) * 1000000000)::bigint FROM order_events"
-                                 + " WHERE provider_event_id LIKE 'evt-" + run + "-%'")) {
+                                 + " WHERE provider_event_id LIKE 'evt-" + run + "-%'"
+                                 + " AND split_part(provider_event_id, '-', 3)::bigint BETWEEN " + from + " AND "
+                                 + (to - 1))) {
                 while (rs.next()) {
                     histogram.recordValue(Math.max(0, rs.getLong(1)));
-                    events++;
                 }
             }
         }
-        report.endToEnd("end-to-end received -> written at " + rate + "/s", histogram, events);
-        log("end-to-end at %,d/s: p50 %.1f ms, p99 %.1f ms over %,d events", rate,
-                Report.ms(histogram.getValueAtPercentile(50)), Report.ms(histogram.getValueAtPercentile(99)), events);
+        return histogram;
     }
 
     private static void awaitConsumed(BenchStack stack, BenchStack.Deployment deployment) throws Exception {
@@ -167,6 +299,34 @@ public final class Bench {
                 Thread.sleep(250);
             }
         }
+    }
+
+    /** Until every shard of {@code deployment} is migrated and owns its buckets (the service's first start). */
+    private static void awaitSchema(BenchStack.Deployment deployment) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        for (String url : deployment.shardUrls()) {
+            while (ownedBuckets(url) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the service did not set up " + url + " within 120 s");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static long ownedBuckets(String url) throws Exception {
+        try {
+            return SinkRun.count(url, "SELECT count(*) FROM bucket_ownership");
+        } catch (java.sql.SQLException notYet) {
+            return 0;
+        }
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static Map<String, String> flags(String[] args) {

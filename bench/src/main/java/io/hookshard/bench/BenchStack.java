@@ -98,6 +98,21 @@ final class BenchStack implements AutoCloseable {
         return new Deployment(namespace, urls);
     }
 
+    /**
+     * Drops a finished deployment's databases and checkpoints every shard, so that the WAL it wrote can be recycled:
+     * a sink run leaves gigabytes of tables and WAL, and a whole benchmark run would otherwise fill a small disk.
+     */
+    void drop(Deployment deployment) throws Exception {
+        for (PostgresServer shard : shards) {
+            try (Connection connection = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + shard.port() + "/postgres", "postgres", "");
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP DATABASE IF EXISTS b_" + deployment.namespace() + " WITH (FORCE)");
+                statement.execute("CHECKPOINT");
+            }
+        }
+    }
+
     DropwizardTestSupport<HookshardConfiguration> startService(Deployment deployment, int workersPerTopic)
             throws Exception {
         return startService(deployment, workersPerTopic, "bench-config.yml");
@@ -146,17 +161,27 @@ final class BenchStack implements AutoCloseable {
      * broker and shards. No consumers and no outbox relay: the ingest phases measure ingest alone.
      */
     Target startServiceProcess(Deployment deployment, Path logs, Path jfr) throws Exception {
+        return startServiceProcess(deployment, deployment.ordersTopic(), 0, false, logs.resolve("hookshard.log"), jfr);
+    }
+
+    /**
+     * The runnable jar as a JVM of its own with {@code workersPerTopic} consumers per topic and the outbox relay on
+     * or off, consuming {@code ordersTopic} (a sink phase's pre-filled topic is shared by its repetitions, each with
+     * a consumer group and databases of its own).
+     */
+    Target startServiceProcess(Deployment deployment, String ordersTopic, int workersPerTopic, boolean relay,
+                               Path log, Path jfr) throws Exception {
         int port = Ports.freePort();
         List<String> arguments = new ArrayList<>(List.of(
                 "-Ddw.server.applicationConnectors[0].port=" + port,
                 "-Ddw.server.adminConnectors[0].port=" + Ports.freePort(),
                 "-Ddw.kafka.bootstrapServers=" + kafka.bootstrapServers(),
-                "-Ddw.kafka.topics.orders=" + deployment.ordersTopic(),
+                "-Ddw.kafka.topics.orders=" + ordersTopic,
                 "-Ddw.kafka.topics.disputes=" + deployment.disputesTopic(),
                 "-Ddw.kafka.topics.events=payments.events." + deployment.namespace(),
                 "-Ddw.consumers.groupId=hookshard-" + deployment.namespace(),
-                "-Ddw.consumers.workersPerTopic=0",
-                "-Ddw.outbox.relay=false",
+                "-Ddw.consumers.workersPerTopic=" + workersPerTopic,
+                "-Ddw.outbox.relay=" + relay,
                 "-Ddw.webhooks.secrets=" + SECRET));
         for (int i = 0; i < deployment.shardUrls().size(); i++) {
             arguments.add("-Ddw.shards.shards[" + i + "].database.url=" + deployment.shardUrls().get(i));
@@ -170,7 +195,7 @@ final class BenchStack implements AutoCloseable {
                     HookshardApplication.class.getName()));
         }
         arguments.addAll(List.of("server", System.getProperty("bench.serviceConfig", resource("bench-config.yml"))));
-        return Target.start("Hookshard", arguments, Map.of(), port, logs.resolve("hookshard.log"), jfr);
+        return Target.start("Hookshard", arguments, Map.of(), port, log, jfr);
     }
 
     /** {@code -Dbench.serviceJar}, else service/target/hookshard.jar of the checkout this jar was built in. */

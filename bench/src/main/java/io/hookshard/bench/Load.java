@@ -40,15 +40,29 @@ final class Load {
     /** A fixed rate; {@code warmup} seconds of it are not counted (the generator's own JIT among them). */
     LoadGenerator.Result open(String name, int port, int rate, double warmup, double seconds)
             throws IOException, InterruptedException {
-        return generator(name, port, rate, warmup, seconds);
+        return open(name, port, rate, warmup, seconds, "g" + System.nanoTime());
+    }
+
+    /**
+     * The same, with the run id of the webhooks' provider event ids ({@code evt-<run>-<i>}, request {@code i} due at
+     * {@code i / rate} s; those from {@code warmup * rate} on are the measured ones).
+     */
+    LoadGenerator.Result open(String name, int port, int rate, double warmup, double seconds, String run)
+            throws IOException, InterruptedException {
+        return generator(name, port, rate, warmup, seconds, run);
     }
 
     private LoadGenerator.Result generator(String name, int port, int rate, double warmup, double seconds)
             throws IOException, InterruptedException {
+        return generator(name, port, rate, warmup, seconds, "g" + System.nanoTime());
+    }
+
+    private LoadGenerator.Result generator(String name, int port, int rate, double warmup, double seconds,
+                                           String run) throws IOException, InterruptedException {
         List<String> command = List.of(Target.java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 LoadGenerator.class.getName(), Integer.toString(port), BenchStack.SECRET, Integer.toString(users),
                 Integer.toString(connections), Integer.toString(rate), Double.toString(warmup),
-                Double.toString(seconds), "g" + System.nanoTime());
+                Double.toString(seconds), run);
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("load-generator.log").toFile())).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -15,6 +15,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,52 +28,96 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-/** The sink: topics pre-filled with envelopes, then the consumers started and timed until all is committed. */
+/**
+ * The sink: a topic pre-filled with envelopes, then the service started as a process of its own (the runnable jar,
+ * consumers and outbox relay on, ingest idle) and timed from its launch until its consumer group has committed every
+ * offset. The stored events are counted on the shards and must be exactly the distinct events produced.
+ */
 final class SinkRun {
-    record Result(String name, long records, long distinctEvents, double prefillSeconds, double seconds) {
+    /**
+     * One sink run: {@code seconds} from the service's launch until the group's lag is 0 ({@code startSeconds} of
+     * them before it listened), {@code preStored} events already on the shards before it.
+     */
+    record Result(String name, long records, long distinctEvents, double prefillSeconds, double seconds,
+                  double startSeconds, long preStored, double cpuMicrosPerRecord, String loadBefore) {
         double eventsPerSecond() {
             return records / seconds;
         }
     }
 
+    /** A pre-filled topic, shared by the runs that consume it (each with a group and databases of its own). */
+    record Topic(String name, long records, long distinctEvents, double seconds) {
+    }
+
     private SinkRun() {
     }
 
-    static Result run(BenchStack stack, String name, long records, int users, double duplicateShare,
-                      Runnable progress) throws Exception {
-        BenchStack.Deployment deployment = stack.newDeployment();
+    /** Creates a topic of its own (6 partitions, as the service's) and fills it with {@code records} envelopes. */
+    static Topic prefill(BenchStack stack, long records, int users, double duplicateShare) throws Exception {
+        String name = "sink." + java.util.UUID.randomUUID().toString().substring(0, 8);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             TopicsFactory topics = new TopicsFactory();
-            topics.setOrders(deployment.ordersTopic());
-            topics.setDisputes(deployment.disputesTopic());
+            topics.setOrders(name);
+            topics.setDisputes(name + ".disputes");
             topics.setPartitions(6);
             new TopicInitializer(admin, topics).ensureTopics();
         }
         long started = System.nanoTime();
-        long distinct = prefill(stack.bootstrapServers(), deployment.ordersTopic(), records, users, duplicateShare);
-        double prefillSeconds = (System.nanoTime() - started) / 1e9;
-        Bench.log("%s: %,d envelopes (%,d distinct events) in the topic after %.1f s; starting the consumers",
-                name, records, distinct, prefillSeconds);
+        long distinct = prefill(stack.bootstrapServers(), name, records, users, duplicateShare);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Bench.log("sink: %,d envelopes (%,d distinct events) in %s after %.1f s", records, distinct, name, seconds);
+        return new Topic(name, records, distinct, seconds);
+    }
 
-        long consumeStart = System.nanoTime();
-        var app = stack.startService(deployment, 3);
+    /**
+     * Consumes {@code topic} into {@code deployment}'s databases, which hold {@code preStored} events already, with
+     * the service as a process of its own; checks that every distinct event was stored once, with its outbox row.
+     */
+    static Result consume(BenchStack stack, String name, Topic topic, BenchStack.Deployment deployment,
+                          long preStored, Path logs, Path jfr, Report report) throws Exception {
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
         String group = "hookshard-" + deployment.namespace();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            while (lag(admin, group, deployment.ordersTopic()) > 0) {
-                progress.run();
-                Thread.sleep(250);
+        long launched = System.nanoTime();
+        double seconds;
+        double startSeconds;
+        double cpuSeconds;
+        Instant from;
+        Instant to;
+        try (Target service = stack.startServiceProcess(deployment, topic.name(), 3, true,
+                logs.resolve("sink-" + deployment.namespace() + ".log"), jfr)) {
+            startSeconds = (System.nanoTime() - launched) / 1e9;
+            from = Instant.now();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+                long lastLog = System.nanoTime();
+                long lag;
+                while ((lag = lag(admin, group, topic.name())) > 0) {
+                    if (System.nanoTime() - lastLog > 10_000_000_000L) {
+                        lastLog = System.nanoTime();
+                        Bench.log("  %s: %,d records still to consume", name, lag);
+                    }
+                    Thread.sleep(100);
+                }
             }
+            seconds = (System.nanoTime() - launched) / 1e9;
+            to = Instant.now();
+            cpuSeconds = Cpu.ticks(service.pid()) / Cpu.TICKS_PER_SECOND;
         }
-        double seconds = (System.nanoTime() - consumeStart) / 1e9;
-        stack.stop(app);
+        if (jfr != null && Files.exists(jfr)) {
+            report.profile(name, Profiler.read(jfr, from, to));
+        }
         long stored = 0;
+        long outbox = 0;
         for (String url : deployment.shardUrls()) {
             stored += count(url, "SELECT count(*) FROM order_events");
+            outbox += count(url, "SELECT count(*) FROM outbox");
         }
-        if (stored != distinct) {
-            throw new IllegalStateException(name + ": " + stored + " events stored, " + distinct + " expected");
+        // Every benchmark event creates an order of its own: one stored event and one downstream event each.
+        if (stored != preStored + topic.distinctEvents() || outbox != stored) {
+            throw new IllegalStateException(name + ": " + stored + " events and " + outbox + " outbox rows stored, "
+                    + (preStored + topic.distinctEvents()) + " of each expected");
         }
-        return new Result(name, records, distinct, prefillSeconds, seconds);
+        return new Result(name, topic.records(), topic.distinctEvents(), topic.seconds(), seconds, startSeconds,
+                preStored, cpuSeconds * 1e6 / topic.records(), loadBefore);
     }
 
     private static long prefill(String bootstrap, String topic, long records, int users, double duplicateShare)
