@@ -40,6 +40,7 @@ public final class TestInfrastructure {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.stop();
             shards.forEach(PostgresServer::stop);
+            deleteAtExit(root);
         }, "stop-test-infrastructure"));
     }
 
@@ -56,11 +57,36 @@ public final class TestInfrastructure {
         return PostgresBinaries.locate(Path.of(System.getProperty("java.io.tmpdir"), "hookshard-pg-binaries"));
     }
 
+    /** A directory for a test's own servers or logs, deleted when the test JVM exits (see {@link #deleteAtExit}). */
     public static Path newTempDirectory(String prefix) {
+        Path dir;
         try {
-            return Files.createTempDirectory(prefix);
+            dir = Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteAtExit(dir), "delete-" + dir.getFileName()));
+        return dir;
+    }
+
+    /**
+     * A suite writes gigabytes of broker and shard data (3-4 GB a run); left behind, a few runs fill a laptop's or a CI
+     * runner's disk. {@code -Dhookshard.keepTestData=true} keeps them, to look at after a failure.
+     */
+    private static void deleteAtExit(Path dir) {
+        if (Boolean.getBoolean("hookshard.keepTestData")) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // A file a server that is still stopping holds open: the rest goes, this stays.
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // Gone already, or changing under a process that is still stopping: what was walked is deleted.
         }
     }
 
