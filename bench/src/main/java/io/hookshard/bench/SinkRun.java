@@ -120,11 +120,9 @@ final class SinkRun {
                 preStored, cpuSeconds * 1e6 / topic.records(), loadBefore);
     }
 
-    private static long prefill(String bootstrap, String topic, long records, int users, double duplicateShare)
-            throws Exception {
-        Random random = new Random(7);
-        java.util.BitSet produced = new java.util.BitSet();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+    /** A producer for pre-filling topics: acks=all, as ingest produces, batched large since nobody waits on it. */
+    static KafkaProducer<byte[], byte[]> prefillProducer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
@@ -132,7 +130,14 @@ final class SinkRun {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    private static long prefill(String bootstrap, String topic, long records, int users, double duplicateShare)
+            throws Exception {
+        Random random = new Random(7);
+        java.util.BitSet produced = new java.util.BitSet();
+        try (KafkaProducer<byte[], byte[]> producer = prefillProducer(bootstrap)) {
             String run = "sink" + System.nanoTime();
             String receivedAt = Instant.now().toString();
             // As ingest writes them: checked against this release's schema, which the consumers then trust.
