@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -120,7 +122,7 @@ final class BucketCopier {
      * one server's work.
      */
     static Checksums checksumsAtOnce(Jdbi source, Jdbi target, List<Integer> buckets) {
-        java.util.concurrent.CompletableFuture<List<String>> onTarget = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<List<String>> onTarget = new CompletableFuture<>();
         Thread targetScan = new Thread(() -> {
             try {
                 onTarget.complete(checksums(target, buckets));
@@ -132,7 +134,7 @@ final class BucketCopier {
         List<String> onSource = checksums(source, buckets);
         try {
             return new Checksums(onSource, onTarget.join());
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
