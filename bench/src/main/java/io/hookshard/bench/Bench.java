@@ -45,9 +45,9 @@ public final class Bench {
         long sinkEvents = Long.parseLong(flags.getOrDefault("sink-events", "1000000"));
         int users = Integer.parseInt(flags.getOrDefault("users", "100000"));
         double seconds = Double.parseDouble(flags.getOrDefault("seconds", "15"));
-        // End to end: the service compiles only its own code in its own JVM (the generator and the broker have theirs),
-        // as each ingest target does in its 15 s; the generator's own first 5 s of each rate are not counted either.
-        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "15"));
+        // End to end: one service process for every repetition, warmed once (see endToEnd); the generator's own first
+        // 5 s of each rate are not counted either.
+        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "60"));
         // In the ingest phases each target compiles only its own code in its own JVM (wrk is C, the broker stays up).
         double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "15"));
         double ingestWarmup = Double.parseDouble(flags.getOrDefault("ingest-warmup", "15"));
@@ -196,8 +196,10 @@ public final class Bench {
     /**
      * End to end: the service (ingest, consumers and outbox relay in one process) under the benchmark's generator in
      * a JVM of its own, at each of {@code rates}; for every stored event of the measured window, stored_at minus
-     * received_at, besides the generator's 202 latencies. One service process per repetition, warmed at the lowest
-     * rate, then each rate with 5 s unmeasured before {@code seconds} measured.
+     * received_at, besides the generator's 202 latencies. One service process for every repetition, warmed for
+     * {@code warmup} seconds at the lowest rate first: on two cores its JIT compiler still took a third of a core a
+     * minute after the start, and a payment service is measured running, not starting. Each rate then has 5 s
+     * unmeasured before {@code seconds} measured, and the consumers catch up before the next.
      */
     private static void endToEnd(BenchStack stack, Report report, Load load, int repetitions, double seconds,
                                  double warmup, List<Integer> rates, boolean jfr, Path out) throws Exception {
@@ -205,18 +207,18 @@ public final class Bench {
         Files.createDirectories(logs);
         Map<Integer, List<double[]>> byRate = new LinkedHashMap<>();
         List<String> loads = new ArrayList<>();
-        for (int r = 1; r <= repetitions; r++) {
-            BenchStack.Deployment deployment = stack.newDeployment();
-            String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
-            loads.add(loadBefore);
-            Path recording = jfr && r == 1 ? out.resolve("e2e-1.jfr") : null;
-            Map<String, Instant[]> windows = new LinkedHashMap<>();
-            try (Target service = stack.startServiceProcess(deployment, deployment.ordersTopic(), 3, true,
-                    logs.resolve("e2e-" + r + ".log"), recording)) {
-                log("end-to-end run %d (load average before: %s): %.0f s of warm-up at %,d/s", r, loadBefore, warmup,
-                        rates.get(0));
-                load.open("end-to-end warm-up", service.port(), rates.get(0), 0, warmup);
-                awaitConsumed(stack, deployment);
+        BenchStack.Deployment deployment = stack.newDeployment();
+        Path recording = jfr ? out.resolve("e2e.jfr") : null;
+        Map<String, Instant[]> windows = new LinkedHashMap<>();
+        try (Target service = stack.startServiceProcess(deployment, deployment.ordersTopic(), 3, true,
+                logs.resolve("e2e.log"), recording)) {
+            log("end to end: %.0f s of warm-up at %,d/s", warmup, rates.get(0));
+            load.open("end-to-end warm-up", service.port(), rates.get(0), 0, warmup);
+            awaitConsumed(stack, deployment);
+            for (int r = 1; r <= repetitions; r++) {
+                String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+                loads.add(loadBefore);
+                log("end-to-end repetition %d (load average before: %s)", r, loadBefore);
                 for (int rate : rates) {
                     String run = "e" + System.nanoTime();
                     String name = "end-to-end at " + rate + "/s, run " + r;
@@ -242,9 +244,11 @@ public final class Bench {
                             Report.ms(provider.latency().getValueAtPercentile(99)));
                 }
             }
-            stack.drop(deployment);
-            if (recording != null && Files.exists(recording)) {
-                for (var window : windows.entrySet()) {
+        }
+        stack.drop(deployment);
+        if (recording != null && Files.exists(recording)) {
+            for (var window : windows.entrySet()) {
+                if (window.getKey().endsWith("run 1")) {
                     report.profile(window.getKey(), Profiler.read(recording, window.getValue()[0],
                             window.getValue()[1]));
                 }
