@@ -60,6 +60,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
 
 public class HookshardApplication extends Application<HookshardConfiguration> {
     public static void main(String[] args) throws Exception {
@@ -97,9 +99,14 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         ShardDatabases shards = built.databases();
         DirectoryStore directory = new DirectoryStore(shards);
         Routing routing = built.routing();
-        EventSink orderSink = new OrderSink(decoder, routing, directory, new OrderStore(shards), environment.metrics());
+        // A batch's shards are written at once (see ShardedWrite). Unbounded and handed off: at most one task per
+        // shard beyond the first for each batch being written, and a batch never waits for another's task.
+        ExecutorService shardWrites = environment.lifecycle().executorService("shard-writes-%d").minThreads(0)
+                .maxThreads(Integer.MAX_VALUE).workQueue(new SynchronousQueue<>()).build();
+        EventSink orderSink = new OrderSink(decoder, routing, directory, new OrderStore(shards), environment.metrics(),
+                shardWrites);
         EventSink disputeSink = new DisputeSink(decoder, routing, directory, new DisputeStore(shards),
-                environment.metrics());
+                environment.metrics(), shardWrites);
 
         TopicsFactory topics = config.getKafka().getTopics();
         Ingestion ingestion;

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.Set;
 
 /**
@@ -34,11 +35,11 @@ public final class DisputeSink implements EventSink {
     private final ShardedWrite<OwnedChargeback> disputeWrite;
 
     public DisputeSink(EventDecoder decoder, Routing routing, DirectoryStore directory, DisputeStore disputes,
-                       MetricRegistry metrics) {
+                       MetricRegistry metrics, ExecutorService shardWrites) {
         this.decoder = decoder;
         this.routing = routing;
         this.directory = directory;
-        this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes");
+        this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes", shardWrites);
     }
 
     @Override

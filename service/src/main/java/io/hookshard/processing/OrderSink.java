@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Order payment events: first the order's owner is claimed in the order directory (on the shard of hash(order_id)),
@@ -31,11 +32,11 @@ public final class OrderSink implements EventSink {
     private final ShardedWrite<OrderEvent> orderWrite;
 
     public OrderSink(EventDecoder decoder, Routing routing, DirectoryStore directory, OrderStore orders,
-                     MetricRegistry metrics) {
+                     MetricRegistry metrics, ExecutorService shardWrites) {
         this.decoder = decoder;
         this.routing = routing;
-        this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory");
-        this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders");
+        this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory", shardWrites);
+        this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders", shardWrites);
     }
 
     @Override

@@ -7,15 +7,22 @@ import io.hookshard.db.WriteVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.google.common.util.concurrent.Uninterruptibles;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 
 /**
  * Writes a batch grouped by shard, one transaction per shard, and records an outcome per item. A shard that fails
  * transiently fails only its own items; a permanent failure is isolated by writing that shard's items one by one.
+ * The shards' transactions of one batch run at once: each waits mostly on its own shard (round trips, the commit's
+ * flush), so a batch takes as long as its slowest shard rather than the sum of them.
  */
 final class ShardedWrite<T> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedWrite.class);
@@ -23,16 +30,19 @@ final class ShardedWrite<T> {
     private final BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer;
     private final MetricRegistry metrics;
     private final String purpose;
+    private final ExecutorService shardWrites;
 
     /**
      * @param writer  writes items to a shard and returns each one's verdict, in input order
-     * @param purpose names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
+     * @param purpose     names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
+     * @param shardWrites runs every shard's transaction but the first, which the calling thread runs
      */
     ShardedWrite(BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer, MetricRegistry metrics,
-                 String purpose) {
+                 String purpose, ExecutorService shardWrites) {
         this.writer = writer;
         this.metrics = metrics;
         this.purpose = purpose;
+        this.shardWrites = shardWrites;
     }
 
     void write(List<Indexed<Routed<T>>> items, Outcome[] outcomes) {
@@ -40,7 +50,29 @@ final class ShardedWrite<T> {
         for (Indexed<Routed<T>> item : items) {
             byShard.computeIfAbsent(item.item().shardId(), shard -> new ArrayList<>()).add(item);
         }
-        byShard.forEach((shard, group) -> writeGroup(shard, group, outcomes));
+        List<Future<?>> others = new ArrayList<>();
+        String first = null;
+        for (Map.Entry<String, List<Indexed<Routed<T>>>> entry : byShard.entrySet()) {
+            if (first == null) {
+                first = entry.getKey();
+            } else {
+                // Each group fills only its own items' outcomes.
+                others.add(shardWrites.submit(() -> writeGroup(entry.getKey(), entry.getValue(), outcomes)));
+            }
+        }
+        if (first != null) {
+            writeGroup(first, byShard.get(first), outcomes);
+        }
+        for (Future<?> other : others) {
+            // Uninterruptibly: the records are committed by their outcomes, so every shard's outcome must be known
+            // before this returns; a transaction ends within the shard's socket timeout.
+            try {
+                Uninterruptibles.getUninterruptibly(other);
+            } catch (ExecutionException e) {
+                // writeGroup turns every RuntimeException into outcomes: what reaches here is an Error.
+                throw new IllegalStateException("a shard's write failed unexpectedly", e.getCause());
+            }
+        }
     }
 
     private void writeGroup(String shard, List<Indexed<Routed<T>>> group, Outcome[] outcomes) {

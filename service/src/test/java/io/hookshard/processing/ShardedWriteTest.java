@@ -1,0 +1,99 @@
+package io.hookshard.processing;
+
+import com.codahale.metrics.MetricRegistry;
+import io.hookshard.db.Routed;
+import io.hookshard.db.WriteVerdict;
+import io.hookshard.router.Route;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ShardedWriteTest {
+    private final ExecutorService shardWrites = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThePool() {
+        shardWrites.shutdownNow();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void writesEveryShardOfABatchAtOnce() {
+        // Each shard's write waits until all three are inside: one after the other, none would ever return.
+        CyclicBarrier allInside = new CyclicBarrier(3);
+        List<String> threads = Collections.synchronizedList(new java.util.ArrayList<>());
+        ShardedWrite<String> write = write((shard, items) -> {
+            threads.add(Thread.currentThread().getName());
+            await(allInside);
+            return items.stream().map(item -> WriteVerdict.NEW).toList();
+        });
+        Outcome[] outcomes = new Outcome[4];
+
+        write.write(List.of(item(0, "shard-a"), item(1, "shard-b"), item(2, "shard-c"), item(3, "shard-a")), outcomes);
+
+        assertThat(outcomes).containsOnly(Outcome.applied());
+        assertThat(threads).hasSize(3).contains(Thread.currentThread().getName());
+    }
+
+    @Test
+    void recordsEachShardsOwnVerdictsAndFailures() {
+        ShardedWrite<String> write = write((shard, items) -> {
+            if (shard.equals("shard-b")) {
+                throw new IllegalStateException("shard-b is down");
+            }
+            return items.stream().map(item -> WriteVerdict.DUPLICATE).toList();
+        });
+        Outcome[] outcomes = new Outcome[3];
+
+        write.write(List.of(item(0, "shard-a"), item(1, "shard-b"), item(2, "shard-a")), outcomes);
+
+        assertThat(outcomes[0]).isEqualTo(Outcome.duplicate());
+        assertThat(outcomes[2]).isEqualTo(Outcome.duplicate());
+        assertThat(outcomes[1].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
+        assertThat(outcomes[1].shardId()).isEqualTo("shard-b");
+    }
+
+    @Test
+    void anErrorOnAnotherShardsThreadReachesTheCaller() {
+        ConcurrentHashMap<String, Boolean> written = new ConcurrentHashMap<>();
+        ShardedWrite<String> write = write((shard, items) -> {
+            if (shard.equals("shard-b")) {
+                throw new AssertionError("not an exception a shard's write turns into an outcome");
+            }
+            written.put(shard, true);
+            return items.stream().map(item -> WriteVerdict.NEW).toList();
+        });
+
+        assertThatThrownBy(() -> write.write(List.of(item(0, "shard-a"), item(1, "shard-b")), new Outcome[2]))
+                .hasCauseInstanceOf(AssertionError.class);
+        assertThat(written).containsKey("shard-a");
+    }
+
+    private ShardedWrite<String> write(BiFunction<String, List<Routed<String>>, List<WriteVerdict>> writer) {
+        return new ShardedWrite<>(writer, new MetricRegistry(), "test", shardWrites);
+    }
+
+    private static Indexed<Routed<String>> item(int index, String shard) {
+        return new Indexed<>(index, new Routed<>("event-" + index, new Route("user-" + index, index, shard)));
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the shards' writes did not overlap", e);
+        }
+    }
+}
