@@ -19,8 +19,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Chargebacks: look the order's owner up in the directory (shard of hash(order_id)), then write the dispute on the

@@ -35,7 +35,8 @@ public final class OrderSink implements EventSink {
                      MetricRegistry metrics, ExecutorService shardWrites) {
         this.decoder = decoder;
         this.routing = routing;
-        this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory", shardWrites);
+        this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory",
+                shardWrites);
         this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders", shardWrites);
     }
 

@@ -2,12 +2,11 @@ package io.hookshard.processing;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import com.google.common.util.concurrent.Uninterruptibles;
 import io.hookshard.db.Routed;
 import io.hookshard.db.WriteVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.google.common.util.concurrent.Uninterruptibles;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiFunction;
 
 /**
@@ -56,8 +56,12 @@ final class ShardedWrite<T> {
             if (first == null) {
                 first = entry.getKey();
             } else {
-                // Each group fills only its own items' outcomes.
-                others.add(shardWrites.submit(() -> writeGroup(entry.getKey(), entry.getValue(), outcomes)));
+                try {
+                    // Each group fills only its own items' outcomes.
+                    others.add(shardWrites.submit(() -> writeGroup(entry.getKey(), entry.getValue(), outcomes)));
+                } catch (RejectedExecutionException stopping) {
+                    writeGroup(entry.getKey(), entry.getValue(), outcomes);
+                }
             }
         }
         if (first != null) {
@@ -69,7 +73,11 @@ final class ShardedWrite<T> {
             try {
                 Uninterruptibles.getUninterruptibly(other);
             } catch (ExecutionException e) {
-                // writeGroup turns every RuntimeException into outcomes: what reaches here is an Error.
+                // writeGroup turns every RuntimeException into outcomes: what reaches here is an Error, thrown on
+                // as the consumer's own thread would have thrown it.
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 throw new IllegalStateException("a shard's write failed unexpectedly", e.getCause());
             }
         }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,7 @@ class ShardedWriteTest {
     void writesEveryShardOfABatchAtOnce() {
         // Each shard's write waits until all three are inside: one after the other, none would ever return.
         CyclicBarrier allInside = new CyclicBarrier(3);
-        List<String> threads = Collections.synchronizedList(new java.util.ArrayList<>());
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
         ShardedWrite<String> write = write((shard, items) -> {
             threads.add(Thread.currentThread().getName());
             await(allInside);
@@ -77,8 +78,24 @@ class ShardedWriteTest {
         });
 
         assertThatThrownBy(() -> write.write(List.of(item(0, "shard-a"), item(1, "shard-b")), new Outcome[2]))
-                .hasCauseInstanceOf(AssertionError.class);
+                .isInstanceOf(AssertionError.class);
         assertThat(written).containsKey("shard-a");
+    }
+
+    @Test
+    void writesOnTheCallersThreadOnceThePoolIsStopped() {
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        ShardedWrite<String> write = write((shard, items) -> {
+            threads.add(Thread.currentThread().getName());
+            return items.stream().map(item -> WriteVerdict.NEW).toList();
+        });
+        shardWrites.shutdown();
+        Outcome[] outcomes = new Outcome[2];
+
+        write.write(List.of(item(0, "shard-a"), item(1, "shard-b")), outcomes);
+
+        assertThat(outcomes).containsOnly(Outcome.applied());
+        assertThat(threads).containsOnly(Thread.currentThread().getName()).hasSize(2);
     }
 
     private ShardedWrite<String> write(BiFunction<String, List<Routed<String>>, List<WriteVerdict>> writer) {
