@@ -143,12 +143,17 @@ public final class LoadCommand extends Command {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             inFlight.acquire();
             client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                inFlight.release();
-                String answer = failure != null ? failure.getClass().getSimpleName()
-                        : Integer.toString(response.statusCode());
-                answers.computeIfAbsent(answer, ignored -> new AtomicLong()).incrementAndGet();
-                if (failure == null && response.statusCode() == 202) {
-                    accepted.computeIfAbsent(webhook.endpoint(), ignored -> new AtomicLong()).incrementAndGet();
+                try {
+                    String answer = failure != null ? failure.getClass().getSimpleName()
+                            : Integer.toString(response.statusCode());
+                    answers.computeIfAbsent(answer, ignored -> new AtomicLong()).incrementAndGet();
+                    if (failure == null && response.statusCode() == 202) {
+                        accepted.computeIfAbsent(webhook.endpoint(), ignored -> new AtomicLong()).incrementAndGet();
+                    }
+                } finally {
+                    // Only once counted: drain() returns when every permit is back, and the summary it precedes
+                    // must hold this answer.
+                    inFlight.release();
                 }
             });
         }

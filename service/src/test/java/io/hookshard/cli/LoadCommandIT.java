@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,8 +53,9 @@ class LoadCommandIT {
         assertThat(orders + chargebacks).isEqualTo(Long.parseLong(done.group(1))).isGreaterThanOrEqualTo(150);
         assertThat(chargebacks).isPositive();
         String like = "evt-" + run.group(1) + "-%";
-        await().atMost(Duration.ofSeconds(60)).until(() -> stored("order_events", like) == orders
-                && stored("dispute_events", like) == chargebacks);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(List.of(stored("order_events", like),
+                stored("dispute_events", like))).as("order and dispute events stored for %s; the load printed: %s",
+                like, output).containsExactly(orders, chargebacks));
         assertThat(stored("inbox", like)).isEqualTo(orders + chargebacks);
     }
 
