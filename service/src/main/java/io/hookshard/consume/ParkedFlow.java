@@ -246,4 +246,11 @@ final class ParkedFlow implements RecordFlow {
     public Progress progress() {
         return progress;
     }
+
+    /** What is held of those partitions goes too: their new owner (or this worker, after a seek) reads it again. */
+    @Override
+    public void forget(Collection<TopicPartition> partitions) {
+        RecordFlow.super.forget(partitions);
+        held.keySet().removeIf(record -> partitions.contains(Progress.partitionOf(record)));
+    }
 }

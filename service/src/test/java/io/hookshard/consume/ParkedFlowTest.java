@@ -133,6 +133,22 @@ class ParkedFlowTest {
         assertThat(world.deadLetterReasons).isEmpty();
     }
 
+    @Test
+    void aPartitionItLosesTakesItsHeldRecordsWithIt() throws Exception {
+        ParkedFlow flow = flow(Duration.ofHours(24), Duration.ofMinutes(30));
+        flow.accept(records(parked("order-5", 0, Behaviour.NOT_YET, clock.instant())));
+        assertThat(flow.waiting()).isEqualTo(1);
+
+        flow.forget(Set.of(PARKED_PARTITION));
+        world.behaviours.put("order-5", Behaviour.APPLY);
+        readyKeys.add("order-5");
+        clock.advance(Duration.ofSeconds(1));
+        flow.tick();
+
+        assertThat(flow.waiting()).isZero();
+        assertThat(world.done).doesNotContain("order-5");
+    }
+
     private ParkedFlow flow(Duration window, Duration hold) {
         Progress progress = new Progress();
         SetAsides setAsides = world.setAsides(consumer, progress::committed);
