@@ -27,8 +27,9 @@ class BrokerOutageIT {
 
     @BeforeAll
     static void start() throws Exception {
+        int[] ports = Ports.freePorts(2);
         broker = new ChildProcessKafkaBroker(TestInfrastructure.newTempDirectory("hookshard-outage-").resolve("kafka"),
-                Ports.freePort(), Ports.freePort()).start();
+                ports[0], ports[1]).start();
         List<String> shards = TestInfrastructure.shared().shards().stream()
                 .map(TestInfrastructure::freshDatabase).toList();
         app = TestApp.on(broker.bootstrapServers(), shards, TestApp.newNamespace()).start();

@@ -57,9 +57,10 @@ class CrashIT {
     void brokerKilledMidStreamMeans503sNeverA202ThatIsLost() throws Exception {
         String namespace = TestApp.newNamespace();
         List<String> shards = freshShards();
+        int[] ports = Ports.freePorts(2);
         ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(
-                TestInfrastructure.newTempDirectory("hookshard-broker-crash-").resolve("kafka"), Ports.freePort(),
-                Ports.freePort()).start();
+                TestInfrastructure.newTempDirectory("hookshard-broker-crash-").resolve("kafka"), ports[0], ports[1])
+                .start();
         try (TestApp app = TestApp.on(broker.bootstrapServers(), shards, namespace).start()) {
             CountDownLatch third = new CountDownLatch(EVENTS / 3);
             Future<Load.Delivery> delivery = inBackground(() -> Load.deliver(provider,

@@ -46,8 +46,8 @@ final class BenchStack implements AutoCloseable {
         this.root = root;
         Files.createDirectories(root);
         PostgresBinaries binaries = PostgresBinaries.locate(root.resolve("pg-binaries"));
-        kafka = new ChildProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort(),
-                BROKER_JVM_OPTIONS).start();
+        int[] ports = Ports.freePorts(2);
+        kafka = new ChildProcessKafkaBroker(root.resolve("kafka"), ports[0], ports[1], BROKER_JVM_OPTIONS).start();
         List<PostgresServer> started = new ArrayList<>();
         for (int i = 0; i < shardCount; i++) {
             char letter = (char) ('a' + i);
@@ -171,10 +171,11 @@ final class BenchStack implements AutoCloseable {
      */
     Target startServiceProcess(Deployment deployment, String ordersTopic, int workersPerTopic, boolean relay,
                                Path log, Path jfr) throws Exception {
-        int port = Ports.freePort();
+        int[] ports = Ports.freePorts(2);
+        int port = ports[0];
         List<String> arguments = new ArrayList<>(List.of(
                 "-Ddw.server.applicationConnectors[0].port=" + port,
-                "-Ddw.server.adminConnectors[0].port=" + Ports.freePort(),
+                "-Ddw.server.adminConnectors[0].port=" + ports[1],
                 "-Ddw.kafka.bootstrapServers=" + kafka.bootstrapServers(),
                 "-Ddw.kafka.topics.orders=" + ordersTopic,
                 "-Ddw.kafka.topics.disputes=" + deployment.disputesTopic(),

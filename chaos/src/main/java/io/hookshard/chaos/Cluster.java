@@ -48,13 +48,15 @@ final class Cluster implements AutoCloseable {
         this.endpoints = endpoints;
         Files.createDirectories(directory);
         Files.createDirectories(logs);
-        this.broker = new ChildProcessKafkaBroker(directory.resolve("kafka"), Ports.freePort(), Ports.freePort());
+        int[] ports = Ports.freePorts(2 + SHARD_IDS.size());
+        this.broker = new ChildProcessKafkaBroker(directory.resolve("kafka"), ports[0], ports[1]);
         // Unpacked once per machine, as the tests do, not once per run.
         PostgresBinaries binaries = PostgresBinaries.locate(Path.of(System.getProperty("java.io.tmpdir"),
                 "hookshard-pg-binaries"));
-        for (String id : SHARD_IDS) {
+        for (int i = 0; i < SHARD_IDS.size(); i++) {
             // fsync off: the faults kill processes, not the machine, and the page cache keeps what a crash leaves.
-            shards.add(new PostgresServer(id, binaries, directory.resolve(id), Ports.freePort(), false));
+            String id = SHARD_IDS.get(i);
+            shards.add(new PostgresServer(id, binaries, directory.resolve(id), ports[2 + i], false));
         }
         this.config = directory.resolve("chaos-config.yml");
         try (InputStream in = Cluster.class.getResourceAsStream("/chaos-config.yml")) {
@@ -69,8 +71,9 @@ final class Cluster implements AutoCloseable {
             shard.start();
         }
         for (int i = 1; i <= BASE_INSTANCES + 1; i++) {
-            int port = Ports.freePort();
-            int adminPort = Ports.freePort();
+            int[] ports = Ports.freePorts(2);
+            int port = ports[0];
+            int adminPort = ports[1];
             instances.add(new ServiceInstance("instance-" + i, serviceJar, config, environment(port, adminPort),
                     logs.resolve("instance-" + i + ".log"), port, adminPort));
         }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,10 +44,9 @@ class DevStackShardsIT {
     private static final Path DATA = Path.of("target", "devstack-shards-it").toAbsolutePath();
     private static final BucketFunction BUCKETS = new BucketFunction(BucketFunction.DEFAULT_BUCKETS);
     private final HttpClient http = HttpClient.newHttpClient();
-    private final Map<String, String> ports = Map.of(
-            DevPorts.KAFKA, free(), DevPorts.KAFKA_CONTROLLER, free(), DevPorts.shardVariable(0), free(),
-            DevPorts.shardVariable(1), free(), DevPorts.shardVariable(2), free(), "HOOKSHARD_PORT", free(),
-            "HOOKSHARD_ADMIN_PORT", free());
+    private final Map<String, String> ports = ports(DevPorts.KAFKA, DevPorts.KAFKA_CONTROLLER,
+            DevPorts.shardVariable(0), DevPorts.shardVariable(1), DevPorts.shardVariable(2), "HOOKSHARD_PORT",
+            "HOOKSHARD_ADMIN_PORT");
 
     @Test
     void aThirdShardJoinsEmptyOnTheSameDataTakesBucketsByAMoveAndStaysOnTheNextStart() throws Exception {
@@ -267,8 +267,14 @@ class DevStackShardsIT {
         return URI.create("http://127.0.0.1:" + ports.get("HOOKSHARD_ADMIN_PORT") + path);
     }
 
-    private static String free() {
-        return Integer.toString(Ports.freePort());
+    /** A distinct free port for each variable: shard-c's must not be one that shard-b takes. */
+    private static Map<String, String> ports(String... variables) {
+        int[] free = Ports.freePorts(variables.length);
+        Map<String, String> ports = new HashMap<>();
+        for (int i = 0; i < variables.length; i++) {
+            ports.put(variables[i], Integer.toString(free[i]));
+        }
+        return Map.copyOf(ports);
     }
 
     private static void deleteData() throws IOException {

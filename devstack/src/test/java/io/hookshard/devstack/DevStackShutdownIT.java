@@ -43,8 +43,9 @@ class DevStackShutdownIT {
     @ValueSource(strings = {"INT", "HUP"})
     void terminalSignalStopsTheServiceBeforeTheShardsAndLeavesNoProcessBehind(String signal) throws Exception {
         Path output = DATA.resolve("devstack-" + signal + ".out");
-        int adminPort = Ports.freePort();
-        Process devstack = start(output, adminPort);
+        int[] ports = Ports.freePorts(6);
+        int adminPort = ports[5];
+        Process devstack = start(output, ports);
         try {
             awaitHealthy(devstack, adminPort, output);
             List<ProcessHandle> postmasters = devstack.children()
@@ -87,7 +88,7 @@ class DevStackShutdownIT {
      * --default-signal} undoes an ignored SIGINT inherited from a build run in the background, which would keep the
      * JVM from ever installing its handler.
      */
-    private static Process start(Path output, int adminPort) throws IOException {
+    private static Process start(Path output, int[] ports) throws IOException {
         Files.createDirectories(DATA);
         Files.deleteIfExists(DATA.resolve("shard-a.log"));
         Files.deleteIfExists(DATA.resolve("shard-b.log"));
@@ -100,12 +101,12 @@ class DevStackShutdownIT {
         Map<String, String> environment = builder.environment();
         List.of("KAFKA_BROKERS", "SHARD_A_URL", "SHARD_B_URL").forEach(environment::remove);
         environment.put("HOOKSHARD_DEV_DATA", DATA.toString());
-        environment.put(DevPorts.KAFKA, Integer.toString(Ports.freePort()));
-        environment.put(DevPorts.KAFKA_CONTROLLER, Integer.toString(Ports.freePort()));
-        environment.put(DevPorts.SHARD_A, Integer.toString(Ports.freePort()));
-        environment.put(DevPorts.SHARD_B, Integer.toString(Ports.freePort()));
-        environment.put("HOOKSHARD_PORT", Integer.toString(Ports.freePort()));
-        environment.put("HOOKSHARD_ADMIN_PORT", Integer.toString(adminPort));
+        environment.put(DevPorts.KAFKA, Integer.toString(ports[0]));
+        environment.put(DevPorts.KAFKA_CONTROLLER, Integer.toString(ports[1]));
+        environment.put(DevPorts.SHARD_A, Integer.toString(ports[2]));
+        environment.put(DevPorts.SHARD_B, Integer.toString(ports[3]));
+        environment.put("HOOKSHARD_PORT", Integer.toString(ports[4]));
+        environment.put("HOOKSHARD_ADMIN_PORT", Integer.toString(ports[5]));
         Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

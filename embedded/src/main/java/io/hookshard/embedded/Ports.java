@@ -6,18 +6,40 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Loopback ports: a free one for tests, or a check that a documented dev port is still free. */
+/** Loopback ports: free ones for tests, or a check that a documented dev port is still free. */
 public final class Ports {
     private Ports() {
     }
 
+    /** One free port; for two or more servers not yet started, {@link #freePorts(int)}. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /**
+     * {@code count} distinct free ports. Each is held until the last is found: ports picked one by one and bound
+     * later can be the same port twice, and the second server then fails to start.
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> held = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return held.stream().mapToInt(ServerSocket::getLocalPort).toArray();
         } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+            throw new UncheckedIOException("no " + count + " free loopback ports", e);
+        } finally {
+            for (ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // only probed; nothing was accepted on it
+                }
+            }
         }
     }
 

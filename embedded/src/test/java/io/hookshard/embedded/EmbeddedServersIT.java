@@ -89,7 +89,8 @@ class EmbeddedServersIT {
 
     @Test
     void inProcessBrokerAcceptsDurableWrites() throws Exception {
-        try (KafkaBroker broker = new InProcessKafkaBroker(dir.resolve("kafka"), Ports.freePort(), Ports.freePort())) {
+        int[] ports = Ports.freePorts(2);
+        try (KafkaBroker broker = new InProcessKafkaBroker(dir.resolve("kafka"), ports[0], ports[1])) {
             broker.start();
             createTopic(broker);
             produce(broker, 0, 100);
@@ -100,8 +101,9 @@ class EmbeddedServersIT {
 
     @Test
     void killedChildBrokerKeepsAcknowledgedRecordsAndStartsAgain() throws Exception {
-        int port = Ports.freePort();
-        int controllerPort = Ports.freePort();
+        int[] ports = Ports.freePorts(2);
+        int port = ports[0];
+        int controllerPort = ports[1];
         try (ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(dir.resolve("kafka"), port, controllerPort)) {
             broker.start();
             createTopic(broker);
@@ -119,9 +121,9 @@ class EmbeddedServersIT {
     @Test
     void childServersLeadSessionsOfTheirOwnSoATerminalsSignalsMissThem() throws Exception {
         PostgresBinaries binaries = PostgresBinaries.locate(dir.resolve("cache"));
-        try (PostgresServer postgres = new PostgresServer("session", binaries, dir.resolve("pg"), Ports.freePort(), false);
-             ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(dir.resolve("kafka"), Ports.freePort(),
-                     Ports.freePort())) {
+        int[] ports = Ports.freePorts(3);
+        try (PostgresServer postgres = new PostgresServer("session", binaries, dir.resolve("pg"), ports[0], false);
+             ChildProcessKafkaBroker broker = new ChildProcessKafkaBroker(dir.resolve("kafka"), ports[1], ports[2])) {
             postgres.start();
             broker.start();
 

@@ -34,8 +34,9 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public ServiceProcess(String bootstrapServers, List<String> shardUrls, String namespace, Path log,
                           String configResource, List<String> jvmOptions) {
-        this.port = Ports.freePort();
-        this.adminPort = Ports.freePort();
+        int[] ports = Ports.freePorts(2);
+        this.port = ports[0];
+        this.adminPort = ports[1];
         this.log = log;
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",

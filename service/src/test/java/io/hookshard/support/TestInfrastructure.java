@@ -33,7 +33,8 @@ public final class TestInfrastructure {
             throw new UncheckedIOException(e);
         }
         binaries = postgresBinaries();
-        kafka = new InProcessKafkaBroker(root.resolve("kafka"), Ports.freePort(), Ports.freePort()).start();
+        int[] ports = Ports.freePorts(2);
+        kafka = new InProcessKafkaBroker(root.resolve("kafka"), ports[0], ports[1]).start();
         shards = List.of(
                 new PostgresServer("it-a", binaries, root.resolve("shard-a"), Ports.freePort(), false).start(),
                 new PostgresServer("it-b", binaries, root.resolve("shard-b"), Ports.freePort(), false).start());
