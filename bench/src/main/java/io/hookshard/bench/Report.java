@@ -103,6 +103,30 @@ final class Report {
         notes.add(note + ".");
     }
 
+    /** The statements the shards spent the most time on during {@code name}, from pg_stat_statements. */
+    void shardStatements(String name, List<ShardStatements.Statement> statements) {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        double total = statements.stream().mapToDouble(ShardStatements.Statement::totalMs).sum();
+        StringBuilder note = new StringBuilder("Shard statements of " + name + " (pg_stat_statements, both shards,"
+                + " the " + statements.size() + " that took the most time, each with its share of theirs): ");
+        for (ShardStatements.Statement statement : statements) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("query", statement.query());
+            entry.put("calls", statement.calls());
+            entry.put("total_ms", Math.round(statement.totalMs()));
+            entry.put("mean_ms", Math.round(statement.meanMs() * 100) / 100.0);
+            entry.put("rows", statement.rows());
+            entry.put("wal_bytes", statement.walBytes());
+            entries.add(entry);
+            String query = statement.query();
+            note.append(String.format("`%s` %.0f%% (%,d calls, %.1f ms each); ",
+                    query.length() > 60 ? query.substring(0, 60) + "..." : query,
+                    100 * statement.totalMs() / Math.max(1e-9, total), statement.calls(), statement.meanMs()));
+        }
+        json.put("shard_statements_" + name, entries);
+        notes.add(note.toString());
+    }
+
     void put(String key, Object value) {
         json.put(key, value);
     }

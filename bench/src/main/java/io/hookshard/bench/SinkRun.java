@@ -105,6 +105,7 @@ final class SinkRun {
         if (jfr != null && Files.exists(jfr)) {
             report.profile(name, Profiler.read(jfr, from, to));
         }
+        report.shardStatements(name, ShardStatements.top(deployment.shardUrls(), 8));
         long stored = 0;
         long outbox = 0;
         for (String url : deployment.shardUrls()) {
