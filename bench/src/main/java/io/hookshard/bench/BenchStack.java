@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,14 +60,22 @@ final class BenchStack implements AutoCloseable {
     /**
      * Durable (fsync, full-page writes and synchronous commit on) and sized as a write-heavy primary would be: the
      * defaults (128 MB of buffers, a checkpoint every ~1 GB of WAL) are for small machines and evict and checkpoint
-     * several times within one sink phase.
+     * several times within one sink phase. pg_stat_statements is loaded, and created in template1 so that every
+     * deployment's database has it: the sink reports where the shards' time went ({@link ShardStatements}).
      */
-    private static PostgresServer shard(String name, PostgresBinaries binaries, Path data) {
-        return new PostgresServer(name, binaries, data, Ports.freePort(), true)
+    private static PostgresServer shard(String name, PostgresBinaries binaries, Path data) throws SQLException {
+        PostgresServer shard = new PostgresServer(name, binaries, data, Ports.freePort(), true)
                 .setting("shared_buffers", "1GB")
                 .setting("max_wal_size", "8GB")
                 .setting("checkpoint_timeout", "30min")
+                .setting("shared_preload_libraries", "pg_stat_statements")
                 .start();
+        try (Connection connection = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + shard.port() + "/template1", "postgres", "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
+        return shard;
     }
 
     String bootstrapServers() {
