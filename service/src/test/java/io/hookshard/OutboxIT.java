@@ -281,7 +281,7 @@ class OutboxIT {
 
     @Test
     void publishedRowsAreTrimmedOnceOlderThanTheRetention() throws Exception {
-        try (TestApp app = TestApp.onSharedInfrastructure("outbox.retention=0s", "outbox.trimInterval=100ms")
+        try (TestApp app = TestApp.onSharedInfrastructure("outbox.retention=1s", "outbox.trimInterval=100ms")
                 .start()) {
             for (int i = 0; i < 20; i++) {
                 assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
@@ -293,6 +293,27 @@ class OutboxIT {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> total(app, "SELECT count(*) FROM outbox") == 0);
             assertThat(DownstreamEvents.readAll(app.bootstrapServers(), app.eventsTopic())).hasSize(20);
+        }
+    }
+
+    @Test
+    void withNoRetentionEachRowIsDeletedAsItIsPublishedAndSentOnce() throws Exception {
+        // A trim an hour away: only the relay's own delete can empty the outbox within the test.
+        try (TestApp app = TestApp.onSharedInfrastructure("outbox.retention=0s", "outbox.trimInterval=1h")
+                .start()) {
+            List<String> orders = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String order = Webhooks.randomId("order");
+                orders.add(order);
+                assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
+                        "user-" + i, order, "paid", i, "2026-11-20T10:00:00Z")).statusCode()).isEqualTo(202);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> DownstreamEvents.readAll(app.bootstrapServers(),
+                    app.eventsTopic()).size() >= 20);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> total(app, "SELECT count(*) FROM outbox") == 0);
+            assertThat(DownstreamEvents.byKey(DownstreamEvents.readAll(app.bootstrapServers(), app.eventsTopic())))
+                    .containsOnlyKeys(orders).allSatisfy((order, events) -> assertThat(events).hasSize(1));
         }
     }
 

@@ -91,6 +91,10 @@ final class BenchStack implements AutoCloseable {
         String disputesTopic() {
             return "disputes.webhooks." + namespace;
         }
+
+        String eventsTopic() {
+            return "payments.events." + namespace;
+        }
     }
 
     Deployment newDeployment() throws Exception {
@@ -188,13 +192,18 @@ final class BenchStack implements AutoCloseable {
                 "-Ddw.kafka.bootstrapServers=" + kafka.bootstrapServers(),
                 "-Ddw.kafka.topics.orders=" + ordersTopic,
                 "-Ddw.kafka.topics.disputes=" + deployment.disputesTopic(),
-                "-Ddw.kafka.topics.events=payments.events." + deployment.namespace(),
+                "-Ddw.kafka.topics.events=" + deployment.eventsTopic(),
                 "-Ddw.consumers.groupId=hookshard-" + deployment.namespace(),
                 "-Ddw.consumers.workersPerTopic=" + workersPerTopic,
                 "-Ddw.outbox.relay=" + relay,
                 "-Ddw.webhooks.secrets=" + SECRET));
         for (int i = 0; i < deployment.shardUrls().size(); i++) {
             arguments.add("-Ddw.shards.shards[" + i + "].database.url=" + deployment.shardUrls().get(i));
+        }
+        // e.g. -Dbench.serviceOptions=-Ddw.outbox.retention=0s: a setting of the service to measure against the default.
+        String options = System.getProperty("bench.serviceOptions", "").strip();
+        if (!options.isEmpty()) {
+            arguments.addAll(List.of(options.split("\\s+")));
         }
         Path jar = serviceJar();
         if (Files.exists(jar)) {

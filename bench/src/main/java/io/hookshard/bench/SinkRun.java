@@ -71,7 +71,8 @@ final class SinkRun {
 
     /**
      * Consumes {@code topic} into {@code deployment}'s databases, which hold {@code preStored} events already, with
-     * the service as a process of its own; checks that every distinct event was stored once, with its outbox row.
+     * the service as a process of its own; checks that every distinct event was stored once and, once the relays are
+     * done, published downstream once.
      */
     static Result consume(BenchStack stack, String name, Topic topic, BenchStack.Deployment deployment,
                           long preStored, Path logs, Path jfr, Report report) throws Exception {
@@ -101,6 +102,7 @@ final class SinkRun {
             seconds = (System.nanoTime() - launched) / 1e9;
             to = Instant.now();
             cpuSeconds = Cpu.ticks(service.pid()) / Cpu.TICKS_PER_SECOND;
+            awaitRelays(name, deployment);
         }
         if (jfr != null && Files.exists(jfr)) {
             report.profile(name, Profiler.read(jfr, from, to));
@@ -112,10 +114,16 @@ final class SinkRun {
             stored += count(url, "SELECT count(*) FROM order_events");
             outbox += count(url, "SELECT count(*) FROM outbox");
         }
-        // Every benchmark event creates an order of its own: one stored event and one downstream event each.
-        if (stored != preStored + topic.distinctEvents() || outbox != stored) {
-            throw new IllegalStateException(name + ": " + stored + " events and " + outbox + " outbox rows stored, "
-                    + (preStored + topic.distinctEvents()) + " of each expected");
+        long published;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            published = records(admin, deployment.eventsTopic());
+        }
+        // Every benchmark event creates an order of its own: one stored event and one downstream event each (its
+        // outbox row is kept for the retention, or deleted as it is published with a retention of zero).
+        if (stored != preStored + topic.distinctEvents() || published != topic.distinctEvents()) {
+            throw new IllegalStateException(name + ": " + stored + " events stored (" + outbox + " outbox rows) and "
+                    + published + " downstream events published; " + (preStored + topic.distinctEvents())
+                    + " events and " + topic.distinctEvents() + " downstream events expected");
         }
         return new Result(name, topic.records(), topic.distinctEvents(), topic.seconds(), seconds, startSeconds,
                 preStored, cpuSeconds * 1e6 / topic.records(), loadBefore);
@@ -158,6 +166,38 @@ final class SinkRun {
             producer.flush();
         }
         return produced.cardinality();
+    }
+
+    /** Waits until the relays published every outbox row: the downstream events are counted after the run. */
+    private static void awaitRelays(String name, BenchStack.Deployment deployment) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        long unpublished;
+        while ((unpublished = unpublished(deployment)) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + ": " + unpublished + " outbox rows still unpublished after 120 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static long unpublished(BenchStack.Deployment deployment) throws Exception {
+        long unpublished = 0;
+        for (String url : deployment.shardUrls()) {
+            unpublished += count(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL");
+        }
+        return unpublished;
+    }
+
+    /** The records of a topic: the sum of its partitions' end offsets (its producers are not transactional). */
+    private static long records(Admin admin, String topic) throws Exception {
+        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                .partitions().stream().collect(Collectors.toMap(info -> new TopicPartition(topic, info.partition()),
+                        info -> OffsetSpec.latest()));
+        long records = 0;
+        for (var end : admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).values()) {
+            records += end.offset();
+        }
+        return records;
     }
 
     static long lag(Admin admin, String group, String topic) throws Exception {

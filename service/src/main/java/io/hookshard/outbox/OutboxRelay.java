@@ -161,7 +161,14 @@ final class OutboxRelay implements Runnable {
                 break;
             }
         }
-        OutboxRows.markPublished(handle, rows.subList(0, acked));
+        if (settings.retention().isZero()) {
+            // Kept for no time, a row need not be marked first: its DELETE writes a few bytes of WAL where the mark
+            // writes the whole row again with three index entries (measured: the mark took 13% of the shards'
+            // statement time in the sink benchmark, and a fifth of their WAL).
+            OutboxRows.deletePublished(handle, rows.subList(0, acked));
+        } else {
+            OutboxRows.markPublished(handle, rows.subList(0, acked));
+        }
         status.published(acked);
         if (failure != null) {
             throw new IllegalStateException("published " + acked + " of " + rows.size() + " outbox rows: "

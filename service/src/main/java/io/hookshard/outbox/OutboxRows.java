@@ -51,6 +51,16 @@ public final class OutboxRows {
                 .execute();
     }
 
+    /** For a retention of zero: the published rows go at once, as {@link #trim} would take them a moment later. */
+    static void deletePublished(Handle handle, List<Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        handle.createUpdate("DELETE FROM outbox WHERE seq = ANY(:seqs) AND published_at IS NULL")
+                .bind("seqs", rows.stream().map(Row::seq).toArray(Long[]::new))
+                .execute();
+    }
+
     /** Deletes up to {@code limit} rows published longer than {@code retention} ago; returns how many. */
     static int trim(Handle handle, Duration retention, int limit) {
         return handle.createUpdate("""
