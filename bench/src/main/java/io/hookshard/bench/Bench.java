@@ -99,6 +99,7 @@ public final class Bench {
             }
             if (phases.contains("sink")) {
                 sink(stack, report, sinkEvents, users, repetitions, growth,
+                        Integer.parseInt(flags.getOrDefault("growth-repetitions", "1")),
                         Boolean.parseBoolean(flags.getOrDefault("duplicates", "false")), jfr, out);
             }
             if (phases.contains("e2e")) {
@@ -115,10 +116,12 @@ public final class Bench {
     /**
      * The sink: one pre-filled topic consumed {@code repetitions} times, each time by a fresh service process into
      * fresh databases; then (with {@code --duplicates true}) once with 10% duplicates; then once into shards already
-     * holding each of {@code growth}'s numbers of events (filled in SQL, see {@link ShardPrefill}).
+     * holding each of {@code growth}'s numbers of events (filled in SQL, see {@link ShardPrefill}), {@code
+     * growthRepetitions} times in a row.
      */
     private static void sink(BenchStack stack, Report report, long events, int users, int repetitions,
-                             List<Long> growth, boolean duplicates, boolean jfr, Path out) throws Exception {
+                             List<Long> growth, int growthRepetitions, boolean duplicates, boolean jfr, Path out)
+            throws Exception {
         Path logs = out.resolve("logs");
         Files.createDirectories(logs);
         SinkRun.Topic unique = SinkRun.prefill(stack, events, users, 0);
@@ -172,22 +175,40 @@ public final class Bench {
             ShardPrefill.fill(deployment, held, users);
             double fillSeconds = (System.nanoTime() - started) / 1e9;
             log("sink growth: %,d events stored on the shards in SQL in %.1f s", held, fillSeconds);
-            SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events into shards holding " + held,
-                    unique, deployment, held, logs, null, report);
+            // Filled once, consumed into growthRepetitions times: each run a topic of new events, a service, a
+            // consumer group and an events topic of its own, into shards holding what the runs before it left too.
+            List<SinkRun.Result> results = new ArrayList<>();
+            long holding = held;
+            for (int r = 1; r <= growthRepetitions; r++) {
+                SinkRun.Topic topic = r == 1 ? unique : SinkRun.prefill(stack, events, users, 0);
+                BenchStack.Deployment run = r == 1 ? deployment : deployment.rerun();
+                SinkRun.Result result = SinkRun.consume(stack, "sink " + events + " events into shards holding "
+                        + holding, topic, run, holding, logs, null, report);
+                report.sink(result);
+                results.add(result);
+                log("sink into shards holding %,d: %,d events/s (%.2f of empty)", holding,
+                        Math.round(result.eventsPerSecond()), result.eventsPerSecond() / empty);
+                holding += topic.distinctEvents();
+            }
             stack.drop(deployment);
-            report.sink(result);
+            double median = median(results.stream().mapToDouble(SinkRun.Result::eventsPerSecond).toArray());
             Map<String, Object> step = new LinkedHashMap<>();
             step.put("held_before", held);
             step.put("shard_prefill_seconds", fillSeconds);
-            step.put("events_per_second", result.eventsPerSecond());
-            step.put("to_empty", result.eventsPerSecond() / empty);
-            step.put("load_average_before", result.loadBefore());
+            step.put("events_per_second", median);
+            step.put("events_per_second_runs", results.stream().map(SinkRun.Result::eventsPerSecond).toList());
+            step.put("held_before_runs", results.stream().map(SinkRun.Result::preStored).toList());
+            step.put("to_empty", median / empty);
+            step.put("load_average_before", results.stream().map(SinkRun.Result::loadBefore).toList());
             ladder.add(step);
             report.note(String.format("Sink into shards already holding %,d events (filled in SQL in %.0f s): %,.0f"
-                            + " events/s, %.2f of the empty shards' median (one run).", held, fillSeconds,
-                    result.eventsPerSecond(), result.eventsPerSecond() / empty));
-            log("sink into shards holding %,d: %,d events/s (%.2f of empty)", held,
-                    Math.round(result.eventsPerSecond()), result.eventsPerSecond() / empty);
+                            + " events/s, %.2f of the empty shards' median (%s).", held, fillSeconds, median,
+                    median / empty, results.size() == 1 ? "one run" : "median of " + results.size() + " runs: "
+                            + results.stream().map(result -> String.format("%,.0f", result.eventsPerSecond()))
+                            .collect(java.util.stream.Collectors.joining(" / "))
+                            + ", each into what the runs before it left"));
+            log("sink into shards holding %,d: median %,d events/s (%.2f of empty)", held, Math.round(median),
+                    median / empty);
         }
         summary.put("growth", ladder);
         report.put("sink_summary", summary);

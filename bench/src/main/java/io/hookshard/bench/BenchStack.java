@@ -95,6 +95,11 @@ final class BenchStack implements AutoCloseable {
         String eventsTopic() {
             return "payments.events." + namespace;
         }
+
+        /** The same databases for another service: a consumer group and an events topic of its own. */
+        Deployment rerun() {
+            return new Deployment(UUID.randomUUID().toString().substring(0, 8), shardUrls);
+        }
     }
 
     Deployment newDeployment() throws Exception {

@@ -43,6 +43,18 @@ final class ShardStatements {
         return List.copyOf(top.subList(0, Math.min(limit, top.size())));
     }
 
+    /** Forgets what the deployment's databases ran so far: a run into shards another run wrote reports its own. */
+    static void reset(List<String> shardUrls) throws Exception {
+        for (String url : shardUrls) {
+            try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+                 PreparedStatement reset = connection.prepareStatement("""
+                         SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database
+                                                             WHERE datname = current_database()), 0)""")) {
+                reset.execute();
+            }
+        }
+    }
+
     private static List<Statement> read(String url) throws Exception {
         List<Statement> statements = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");

@@ -77,6 +77,7 @@ final class SinkRun {
     static Result consume(BenchStack stack, String name, Topic topic, BenchStack.Deployment deployment,
                           long preStored, Path logs, Path jfr, Report report) throws Exception {
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+        ShardStatements.reset(deployment.shardUrls());
         String group = "hookshard-" + deployment.namespace();
         long launched = System.nanoTime();
         double seconds;
