@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.hookshard.core.EnvelopeCodec;
@@ -44,6 +45,11 @@ public class KafkaFactory {
     @Min(0)
     @Max(1000)
     private int lingerMs = 2;
+
+    /** The producers' compression.type (see {@link #producerProperties}). */
+    @NotNull
+    @Pattern(regexp = "none|gzip|snappy|lz4|zstd", message = "must be one of none, gzip, snappy, lz4, zstd")
+    private String compression = "none";
 
     @JsonProperty
     public String getBootstrapServers() {
@@ -83,6 +89,16 @@ public class KafkaFactory {
     @JsonProperty
     public void setLingerMs(int lingerMs) {
         this.lingerMs = lingerMs;
+    }
+
+    @JsonProperty
+    public String getCompression() {
+        return compression;
+    }
+
+    @JsonProperty
+    public void setCompression(String compression) {
+        this.compression = compression;
     }
 
     /**
@@ -142,8 +158,10 @@ public class KafkaFactory {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
         // Webhooks are ~1 KiB and arrive concurrently: a short linger batches them without visible latency.
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        // JSON envelopes compress well; lz4 costs little CPU on the request path.
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // None by default: a batch lingers 2 ms, so it holds a few webhooks, which compress little, and lz4 allocates
+        // its 64 KiB block buffers again for every batch. Measured at 5,000 webhooks/s: that was 37% of the ingest
+        // JVM's allocation and a young collection every second (every 1.8 s without it).
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         return props;
     }
 

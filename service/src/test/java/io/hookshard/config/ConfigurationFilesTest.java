@@ -11,6 +11,7 @@ import io.dropwizard.jersey.validation.Validators;
 import io.hookshard.HookshardConfiguration;
 import io.hookshard.providers.ProviderAdapter;
 import io.hookshard.security.SignatureException;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -65,6 +66,26 @@ class ConfigurationFilesTest {
             assertThat(topics.getWarnBelowReplicationFactor()).as(file).isEqualTo((short) 3);
             assertThat(topics.getWarnBelowMinInSyncReplicas()).as(file).isEqualTo(2);
         }
+    }
+
+    @Test
+    void producersCompressOnlyWhenTheDeploymentSaysSo() throws Exception {
+        for (String file : List.of("config.yml", "config-docker.yml")) {
+            KafkaFactory kafka = load(REPO.resolve(file)).getKafka();
+            if (System.getenv("KAFKA_COMPRESSION") == null) {
+                assertThat(kafka.producerProperties("test")).as(file)
+                        .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+            }
+        }
+        KafkaFactory zstd = new KafkaFactory();
+        zstd.setCompression("zstd");
+        assertThat(zstd.producerProperties("test")).containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        assertThat(zstd.transactionalProducerProperties("test", "id"))
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        KafkaFactory unknown = new KafkaFactory();
+        unknown.setCompression("brotli");
+        assertThat(Validators.newValidator().validate(unknown)).extracting(violation -> violation.getMessage())
+                .containsExactly("must be one of none, gzip, snappy, lz4, zstd");
     }
 
     @Test
