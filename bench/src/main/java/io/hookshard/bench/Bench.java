@@ -327,16 +327,29 @@ public final class Bench {
     }
 
     /** Until every shard of {@code deployment} is migrated and owns its buckets (the service's first start). */
+    /**
+     * Waits for what the service sets up on its first start: bucket ownership, and this month's event partitions.
+     * Filled before the partitions existed, the events would sit in the DEFAULT partitions, and the measured
+     * service's start would move them all into this month's partition (10M events: over 30 s, with nothing consumed
+     * meanwhile), which a shard running for a while, its partitions made months ahead, never does.
+     */
     private static void awaitSchema(BenchStack.Deployment deployment) throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).format(
+                java.time.format.DateTimeFormatter.ofPattern("'_p'yyyy'_'MM"));
         for (String url : deployment.shardUrls()) {
-            while (ownedBuckets(url) == 0) {
+            while (ownedBuckets(url) == 0 || !exists(url, "order_events" + month)
+                    || !exists(url, "dispute_events" + month)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the service did not set up " + url + " within 120 s");
                 }
                 Thread.sleep(200);
             }
         }
+    }
+
+    private static boolean exists(String url, String table) throws Exception {
+        return SinkRun.count(url, "SELECT count(*) FROM pg_class WHERE relname = '" + table + "'") > 0;
     }
 
     private static long ownedBuckets(String url) throws Exception {
