@@ -43,20 +43,20 @@ public final class OutboxRows {
     }
 
     static void markPublished(Handle handle, List<Row> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        handle.createUpdate("UPDATE outbox SET published_at = now() WHERE seq = ANY(:seqs) AND published_at IS NULL")
-                .bind("seqs", rows.stream().map(Row::seq).toArray(Long[]::new))
-                .execute();
+        onUnpublished(handle, "UPDATE outbox SET published_at = now()", rows);
     }
 
     /** For a retention of zero: the published rows go at once, as {@link #trim} would take them a moment later. */
     static void deletePublished(Handle handle, List<Row> rows) {
+        onUnpublished(handle, "DELETE FROM outbox", rows);
+    }
+
+    /** Runs {@code statement} on those of {@code rows} still unpublished. */
+    private static void onUnpublished(Handle handle, String statement, List<Row> rows) {
         if (rows.isEmpty()) {
             return;
         }
-        handle.createUpdate("DELETE FROM outbox WHERE seq = ANY(:seqs) AND published_at IS NULL")
+        handle.createUpdate(statement + " WHERE seq = ANY(:seqs) AND published_at IS NULL")
                 .bind("seqs", rows.stream().map(Row::seq).toArray(Long[]::new))
                 .execute();
     }
