@@ -191,28 +191,26 @@ final class SinkRun {
 
     /** The records of a topic: the sum of its partitions' end offsets (its producers are not transactional). */
     private static long records(Admin admin, String topic) throws Exception {
-        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-                .partitions().stream().collect(Collectors.toMap(info -> new TopicPartition(topic, info.partition()),
-                        info -> OffsetSpec.latest()));
-        long records = 0;
-        for (var end : admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).values()) {
-            records += end.offset();
-        }
-        return records;
+        return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
     }
 
     static long lag(Admin admin, String group, String topic) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        long lag = 0;
+        for (var end : endOffsets(admin, topic).entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += end.getValue() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
         var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
                 .partitions().stream().collect(Collectors.toMap(info -> new TopicPartition(topic, info.partition()),
                         info -> OffsetSpec.latest()));
-        long lag = 0;
-        for (var end : admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-        }
-        return lag;
+        return admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, end -> end.getValue().offset()));
     }
 
     static long count(String url, String sql) throws Exception {
