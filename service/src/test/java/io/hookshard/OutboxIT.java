@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -314,6 +316,49 @@ class OutboxIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> total(app, "SELECT count(*) FROM outbox") == 0);
             assertThat(DownstreamEvents.byKey(DownstreamEvents.readAll(app.bootstrapServers(), app.eventsTopic())))
                     .containsOnlyKeys(orders).allSatisfy((order, events) -> assertThat(events).hasSize(1));
+        }
+    }
+
+    @Test
+    void aRowCommittedAfterLaterRowsWerePublishedIsStillPublished() throws Exception {
+        try (TestApp app = TestApp.onSharedInfrastructure().start()) {
+            String shard = app.shardUrlOf("user-0");
+            String straggler = Webhooks.randomId("straggler");
+            List<String> later = new ArrayList<>();
+            try (Connection open = DriverManager.getConnection(shard, "postgres", "")) {
+                // A writer that drew its seq first and commits last, as a slow consumer batch may.
+                open.setAutoCommit(false);
+                try (PreparedStatement insert = open.prepareStatement("""
+                        INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, bucket)
+                        VALUES (?::uuid, 'order', ?, 'io.hookshard.order.paid', ?::json, 0)""")) {
+                    String id = UUID.randomUUID().toString();
+                    insert.setString(1, id);
+                    insert.setString(2, straggler);
+                    insert.setString(3, "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"hookshard/test\","
+                            + "\"type\":\"io.hookshard.order.paid\",\"subject\":\"" + straggler + "\",\"data\":{}}");
+                    insert.executeUpdate();
+                }
+                for (int i = 0; later.size() < 10; i++) {
+                    String user = "user-" + i;
+                    if (app.shardUrlOf(user).equals(shard)) {
+                        String order = Webhooks.randomId("order");
+                        later.add(order);
+                        assertThat(provider.post(app.url("/webhooks/payments/orders"), Webhooks.order(
+                                Webhooks.randomId("evt"), user, order, "paid", i, "2026-11-20T10:00:00Z"))
+                                .statusCode()).isEqualTo(202);
+                    }
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> DownstreamEvents.byKey(DownstreamEvents.readAll(
+                        app.bootstrapServers(), app.eventsTopic())).keySet().containsAll(later));
+                // Time for the relay's read floor to pass the open row's seq, were it not waiting for the writer.
+                Thread.sleep(3_000);
+                open.commit();
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> DownstreamEvents.byKey(DownstreamEvents.readAll(
+                    app.bootstrapServers(), app.eventsTopic())).containsKey(straggler));
+            assertThat(ShardSql.count(shard, "SELECT count(*) FROM outbox WHERE aggregateid = ? AND published_at IS NOT"
+                    + " NULL", straggler)).isEqualTo(1);
         }
     }
 

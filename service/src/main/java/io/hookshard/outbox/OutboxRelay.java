@@ -25,7 +25,8 @@ import java.util.function.BooleanSupplier;
  * for every ack, then marks published the acknowledged rows up to the first that failed, and reads again. At least
  * once, never a gap: a row is marked only after its ack, and everything unmarked is read again (after a crash, a
  * failed send or a failed mark), so a suffix of what was sent may be sent a second time, with the same ids, in the
- * same order.
+ * same order. Reads start above a {@link ReadFloor}, below which nothing is or will be unpublished, so that they
+ * do not walk the index entries of what was published since the last vacuum.
  *
  * <p>One relay per shard publishes at a time: the one whose connection holds the shard's advisory lock
  * ({@link OutboxRows#RELAY_LOCK}); the others stand by and try again. The connection is the relay's own, outside the
@@ -37,6 +38,8 @@ final class OutboxRelay implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final byte[] CONTENT_TYPE = CloudEvents.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
     private static final int TRIM_CHUNK = 10_000;
+    /** Often enough that the floor trails the sequence by a second or two (ReadFloor.CLOCK_MARGIN and this). */
+    private static final Duration FLOOR_INTERVAL = Duration.ofMillis(250);
 
     private final String shardId;
     private final Jdbi jdbi;
@@ -47,6 +50,7 @@ final class OutboxRelay implements Runnable {
     private final RelaySettings settings;
     private final RelayStatus status;
     private final CountDownLatch stopping = new CountDownLatch(1);
+    private final ReadFloor floor;
     private Handle handle;
     private boolean holdsLock;
     private long lastTrimNanos = System.nanoTime();
@@ -61,6 +65,7 @@ final class OutboxRelay implements Runnable {
         this.paused = paused;
         this.settings = settings;
         this.status = new RelayStatus(shardId);
+        this.floor = new ReadFloor(FLOOR_INTERVAL);
     }
 
     RelayStatus status() {
@@ -124,6 +129,7 @@ final class OutboxRelay implements Runnable {
             return;
         }
         int sent = publishBatch();
+        floor.advance(handle);
         measureIfDue();
         if (System.nanoTime() - lastTrimNanos >= settings.trimInterval().toNanos()) {
             trim();
@@ -135,7 +141,7 @@ final class OutboxRelay implements Runnable {
 
     /** @return how many rows were acknowledged and marked */
     private int publishBatch() throws InterruptedException {
-        List<OutboxRows.Row> rows = OutboxRows.unpublished(handle, settings.batchSize());
+        List<OutboxRows.Row> rows = OutboxRows.unpublished(handle, floor.value(), settings.batchSize());
         if (rows.isEmpty()) {
             return 0;
         }
@@ -190,7 +196,7 @@ final class OutboxRelay implements Runnable {
     /** Counting a large backlog takes a while: at most once per measure interval. */
     private void measureIfDue() {
         if (!status.measuredWithin(settings.measureInterval())) {
-            status.measured(OutboxRows.backlog(handle));
+            status.measured(OutboxRows.backlog(handle, floor.value()));
         }
     }
 
@@ -218,6 +224,7 @@ final class OutboxRelay implements Runnable {
             }
             handle = null;
         }
+        floor.reset();
         if (holdsLock) {
             LOG.info("outbox relay of shard {} released the shard's relay lock", shardId);
         }

@@ -3,8 +3,13 @@ package io.hookshard.outbox;
 import org.jdbi.v3.core.Handle;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /** The relay's statements on one shard's outbox, each in a transaction of its own on the relay's connection. */
 public final class OutboxRows {
@@ -32,11 +37,15 @@ public final class OutboxRows {
                 .mapTo(Boolean.class).one();
     }
 
-    /** The oldest unpublished rows, in seq order: the order of the transactions that wrote them, per aggregate. */
-    static List<Row> unpublished(Handle handle, int limit) {
+    /**
+     * The oldest unpublished rows above {@code floor} ({@link ReadFloor}), in seq order: the order of the transactions
+     * that wrote them, per aggregate.
+     */
+    static List<Row> unpublished(Handle handle, long floor, int limit) {
         return handle.createQuery("""
                         SELECT seq, aggregateid, payload::text FROM outbox
-                        WHERE published_at IS NULL ORDER BY seq LIMIT :limit""")
+                        WHERE published_at IS NULL AND seq > :floor ORDER BY seq LIMIT :limit""")
+                .bind("floor", floor)
                 .bind("limit", limit)
                 .map((rs, ctx) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3)))
                 .list();
@@ -73,13 +82,61 @@ public final class OutboxRows {
                 .execute();
     }
 
-    static Backlog backlog(Handle handle) {
+    static Backlog backlog(Handle handle, long floor) {
         return handle.createQuery("""
-                        SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL),
+                        SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL AND seq > :floor),
                                coalesce((SELECT extract(epoch FROM clock_timestamp() - created_at) FROM outbox
-                                         WHERE published_at IS NULL ORDER BY seq LIMIT 1), 0)""")
+                                         WHERE published_at IS NULL AND seq > :floor ORDER BY seq LIMIT 1), 0)""")
+                .bind("floor", floor)
                 .map((rs, ctx) -> new Backlog(rs.getLong(1), Math.max(0, rs.getDouble(2))))
                 .one();
+    }
+
+    /** The outbox sequence's last value and the database's time just after it was read. */
+    record SeqObservation(long lastValue, Instant at) {
+    }
+
+    /**
+     * Empty when the sequence has handed out no value yet, or when it caches values: a session's cached values could
+     * be used after a later one was observed, so no observation would bound them.
+     */
+    static Optional<SeqObservation> observeSeq(Handle handle) {
+        return handle.createQuery("""
+                        SELECT pg_sequence_last_value(seqrelid), clock_timestamp() FROM pg_sequence
+                        WHERE seqrelid = pg_get_serial_sequence('outbox', 'seq')::regclass AND seqcache = 1""")
+                .map((rs, ctx) -> {
+                    long lastValue = rs.getLong(1);
+                    return rs.wasNull() ? null : new SeqObservation(lastValue, rs.getObject(2, OffsetDateTime.class)
+                            .toInstant());
+                })
+                .list().stream().filter(Objects::nonNull).findFirst();
+    }
+
+    /**
+     * Whether every transaction of this database that began before {@code instant} has ended: no client session other
+     * than this one is in a transaction begun earlier, and no prepared transaction waits. A session this role may not
+     * see (another role's, without pg_read_all_stats), of which pg_stat_activity shows neither type, state nor
+     * transaction, counts as begun earlier if its role may write the outbox.
+     */
+    static boolean noTransactionBegunBefore(Handle handle, Instant instant) {
+        return handle.createQuery("""
+                        SELECT NOT EXISTS (
+                                   SELECT 1 FROM pg_stat_activity
+                                   WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                     AND ((backend_type = 'client backend' AND xact_start < :instant)
+                                          OR (backend_type IS NULL AND state IS NULL
+                                              AND has_table_privilege(usesysid, 'outbox', 'INSERT'))))
+                               AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts WHERE database = current_database())""")
+                .bind("instant", OffsetDateTime.ofInstant(instant, ZoneOffset.UTC))
+                .mapTo(Boolean.class).one();
+    }
+
+    /** The lowest unpublished seq above {@code floor}, if any. */
+    static Optional<Long> lowestUnpublishedAbove(Handle handle, long floor) {
+        return Optional.ofNullable(handle.createQuery("""
+                        SELECT min(seq) FROM outbox WHERE published_at IS NULL AND seq > :floor""")
+                .bind("floor", floor)
+                .mapTo(Long.class).one());
     }
 
     /**
