@@ -1,5 +1,6 @@
 package io.hookshard.bench;
 
+import io.hookshard.db.PartitionManager;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -10,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -326,7 +329,6 @@ public final class Bench {
         }
     }
 
-    /** Until every shard of {@code deployment} is migrated and owns its buckets (the service's first start). */
     /**
      * Waits for what the service sets up on its first start: bucket ownership, and this month's event partitions.
      * Filled before the partitions existed, the events would sit in the DEFAULT partitions, and the measured
@@ -335,11 +337,9 @@ public final class Bench {
      */
     private static void awaitSchema(BenchStack.Deployment deployment) throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).format(
-                java.time.format.DateTimeFormatter.ofPattern("'_p'yyyy'_'MM"));
+        YearMonth month = YearMonth.now(ZoneOffset.UTC);
         for (String url : deployment.shardUrls()) {
-            while (ownedBuckets(url) == 0 || !exists(url, "order_events" + month)
-                    || !exists(url, "dispute_events" + month)) {
+            while (ownedBuckets(url) == 0 || !monthPartitionsExist(url, month)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the service did not set up " + url + " within 120 s");
                 }
@@ -348,8 +348,14 @@ public final class Bench {
         }
     }
 
-    private static boolean exists(String url, String table) throws Exception {
-        return SinkRun.count(url, "SELECT count(*) FROM pg_class WHERE relname = '" + table + "'") > 0;
+    private static boolean monthPartitionsExist(String url, YearMonth month) throws Exception {
+        for (String table : PartitionManager.TABLES) {
+            if (SinkRun.count(url, "SELECT count(*) FROM pg_class WHERE relname = '"
+                    + PartitionManager.partitionName(table, month) + "'") == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long ownedBuckets(String url) throws Exception {

@@ -47,7 +47,7 @@ public final class PartitionManager {
                 for (int ahead = 0; ahead <= monthsAhead; ahead++) {
                     YearMonth month = current.plusMonths(ahead);
                     for (String table : TABLES) {
-                        String name = table + month.format(SUFFIX);
+                        String name = partitionName(table, month);
                         if (shards.jdbi(shard).inTransaction(handle -> createMonth(handle, table, month))) {
                             created.add(name);
                             progress.accept(shard + ": created " + name);
@@ -143,6 +143,11 @@ public final class PartitionManager {
         return total;
     }
 
+    /** The name of {@code table}'s partition for {@code month}, such as order_events_p2026_11. */
+    public static String partitionName(String table, YearMonth month) {
+        return table + month.format(SUFFIX);
+    }
+
     /** The partitions of the event tables on one shard, DEFAULT ones included, sorted by name. */
     public static List<String> partitions(Handle handle) {
         return handle.createQuery("""
@@ -160,7 +165,7 @@ public final class PartitionManager {
     }
 
     private static boolean createMonth(Handle handle, String table, YearMonth month) {
-        String name = table + month.format(SUFFIX);
+        String name = partitionName(table, month);
         handle.execute("SELECT pg_advisory_xact_lock(hashtext(?))", "hookshard.partitions." + table);
         if (exists(handle, name)) {
             return false;

@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /** The relay's statements on one shard's outbox, each in a transaction of its own on the relay's connection. */
@@ -102,14 +101,12 @@ public final class OutboxRows {
      */
     static Optional<SeqObservation> observeSeq(Handle handle) {
         return handle.createQuery("""
-                        SELECT pg_sequence_last_value(seqrelid), clock_timestamp() FROM pg_sequence
-                        WHERE seqrelid = pg_get_serial_sequence('outbox', 'seq')::regclass AND seqcache = 1""")
-                .map((rs, ctx) -> {
-                    long lastValue = rs.getLong(1);
-                    return rs.wasNull() ? null : new SeqObservation(lastValue, rs.getObject(2, OffsetDateTime.class)
-                            .toInstant());
-                })
-                .list().stream().filter(Objects::nonNull).findFirst();
+                        SELECT last_value, clock_timestamp() FROM (
+                            SELECT pg_sequence_last_value(seqrelid) AS last_value FROM pg_sequence
+                            WHERE seqrelid = pg_get_serial_sequence('outbox', 'seq')::regclass AND seqcache = 1) s
+                        WHERE last_value IS NOT NULL""")
+                .map((rs, ctx) -> new SeqObservation(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant()))
+                .findOne();
     }
 
     /**
