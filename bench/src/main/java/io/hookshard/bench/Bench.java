@@ -52,8 +52,9 @@ public final class Bench {
         // 5 s of each rate are not counted either.
         double warmup = Double.parseDouble(flags.getOrDefault("warmup", "60"));
         // In the ingest phases each target compiles only its own code in its own JVM (wrk is C, the broker stays up).
-        double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "15"));
-        double ingestWarmup = Double.parseDouble(flags.getOrDefault("ingest-warmup", "15"));
+        double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "10"));
+        // The longest warm-up of an ingest target; each is warmed until its throughput is steady (IngestComparison).
+        double ingestWarmup = Double.parseDouble(flags.getOrDefault("ingest-warmup", "120"));
         int connections = Integer.parseInt(flags.getOrDefault("connections", "64"));
         int repetitions = Integer.parseInt(flags.getOrDefault("repetitions", "3"));
         boolean jfr = Boolean.parseBoolean(flags.getOrDefault("jfr", "true"));
@@ -136,9 +137,9 @@ public final class Bench {
             stack.drop(deployment);
             report.sink(result);
             runs.add(result);
-            Bench.log("sink run %d: %,d events/s (%.1f s from launch, %.1f s of it starting; %.0f us of service CPU"
-                            + " per event; load before %s)", r, Math.round(result.eventsPerSecond()), result.seconds(),
-                    result.startSeconds(), result.cpuMicrosPerRecord(), result.loadBefore());
+            Bench.log("sink run %d: %,d events/s (%.1f s from launch, %.1f s of it starting; CPU per event: %s;"
+                            + " load before %s)", r, Math.round(result.eventsPerSecond()), result.seconds(),
+                    result.startSeconds(), result.cpuSummary(), result.loadBefore());
         }
         double empty = median(runs.stream().mapToDouble(SinkRun.Result::eventsPerSecond).toArray());
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -147,6 +148,8 @@ public final class Bench {
         summary.put("seconds_runs", runs.stream().map(SinkRun.Result::seconds).toList());
         summary.put("start_seconds_runs", runs.stream().map(SinkRun.Result::startSeconds).toList());
         summary.put("service_cpu_us_per_event_runs", runs.stream().map(SinkRun.Result::cpuMicrosPerRecord).toList());
+        summary.put("cpu_us_per_event_runs", runs.stream().map(SinkRun.Result::cpuPerRecord).toList());
+        summary.put("busy_cores_runs", runs.stream().map(SinkRun.Result::busyCores).toList());
         summary.put("load_average_before", runs.stream().map(SinkRun.Result::loadBefore).toList());
         summary.put("topic_prefill_seconds", unique.seconds());
         report.note(String.format("Sink, %,d events into two empty shards: median %,.0f events/s over %d runs %s"

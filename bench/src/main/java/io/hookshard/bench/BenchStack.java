@@ -5,7 +5,6 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.hookshard.HookshardApplication;
 import io.hookshard.HookshardConfiguration;
 import io.hookshard.embedded.ChildProcessKafkaBroker;
-import io.hookshard.embedded.KafkaBroker;
 import io.hookshard.embedded.PostgresBinaries;
 import io.hookshard.embedded.PostgresServer;
 import io.hookshard.embedded.Ports;
@@ -34,7 +33,7 @@ final class BenchStack implements AutoCloseable {
             "-Djava.awt.headless=true");
 
     private final Path root;
-    private final KafkaBroker kafka;
+    private final ChildProcessKafkaBroker kafka;
     private final List<PostgresServer> shards;
     private final List<DropwizardTestSupport<?>> apps = new ArrayList<>();
 
@@ -84,6 +83,14 @@ final class BenchStack implements AutoCloseable {
 
     String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The broker's and each shard's process, by name, whose trees {@link Cpu#byTree} measures. */
+    Map<String, Long> serverProcesses() {
+        Map<String, Long> processes = new java.util.LinkedHashMap<>();
+        processes.put("broker", kafka.pid());
+        shards.forEach(shard -> processes.put("shard " + shard.name(), shard.pid()));
+        return processes;
     }
 
     /** A deployment of its own: topic suffix, consumer group and a fresh database per shard. */

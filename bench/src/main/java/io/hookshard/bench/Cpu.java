@@ -3,21 +3,97 @@ package io.hookshard.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
 
-/** A process's CPU time (user + system) from /proc, in clock ticks; 0 where /proc is absent. */
+/** CPU time (user + system) from /proc, in clock ticks; 0 where /proc is absent. */
 final class Cpu {
     /** USER_HZ, 100 on Linux on every common architecture. */
     static final double TICKS_PER_SECOND = 100.0;
+    /** The key of {@link #byTree}'s busy time of the whole machine. */
+    static final String MACHINE = "machine";
 
     private Cpu() {
     }
 
     static long ticks(long pid) {
+        long[] stat = stat(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat == null ? 0 : stat[1] + stat[2];
+    }
+
+    /**
+     * The CPU time of each named process tree, and under {@link #MACHINE} the whole machine's busy time (all but idle
+     * and I/O wait). A tree's time is what its live processes used plus what their exited children used: a shard's
+     * backends and autovacuum workers come and go, and the postmaster collects what each one used when it exits.
+     */
+    static Map<String, Long> byTree(Map<String, Long> roots) {
+        Map<Long, long[]> processes = new HashMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            entries.filter(entry -> entry.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(entry -> {
+                        long[] stat = stat(entry.resolve("stat"));
+                        if (stat != null) {
+                            processes.put(Long.parseLong(entry.getFileName().toString()), stat);
+                        }
+                    });
+        } catch (IOException | RuntimeException unavailable) {
+            return Map.of();
+        }
+        Map<Long, String> owner = new HashMap<>();
+        roots.forEach((name, pid) -> owner.put(pid, name));
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        roots.keySet().forEach(name -> ticks.put(name, 0L));
+        for (var process : processes.entrySet()) {
+            String name = treeOf(process.getKey(), processes, owner);
+            if (name != null) {
+                long[] stat = process.getValue();
+                ticks.merge(name, stat[1] + stat[2] + stat[3] + stat[4], Long::sum);
+            }
+        }
+        ticks.put(MACHINE, machineBusy());
+        return ticks;
+    }
+
+    private static String treeOf(long pid, Map<Long, long[]> processes, Map<Long, String> owner) {
+        for (int depth = 0; depth < 64 && pid > 1; depth++) {
+            String name = owner.get(pid);
+            if (name != null) {
+                return name;
+            }
+            long[] stat = processes.get(pid);
+            if (stat == null) {
+                return null;
+            }
+            pid = stat[0];
+        }
+        return null;
+    }
+
+    /** ppid, utime, stime, cutime, cstime; null once the process is gone. */
+    private static long[] stat(Path file) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(file);
             // The command name may hold spaces and parentheses: fields are counted after its closing parenthesis.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[11]), Long.parseLong(fields[12]),
+                    Long.parseLong(fields[13]), Long.parseLong(fields[14])};
+        } catch (IOException | RuntimeException gone) {
+            return null;
+        }
+    }
+
+    private static long machineBusy() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < fields.length && i <= 8; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(fields[i]);
+                }
+            }
+            return busy;
         } catch (IOException | RuntimeException unavailable) {
             return 0;
         }

@@ -12,34 +12,45 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Ingest measured as its peers are: every server under test, the broker and the load generator in processes of their
- * own, and in each repetition, one after the other under the same load, the Dropwizard no-op, the bare HTTP->Kafka
- * stand-in and Hookshard ingest. Figures are medians over the repetitions; ratios are taken within a repetition.
+ * own. The Dropwizard no-op, the bare HTTP->Kafka stand-in and Hookshard ingest are started once and warmed until
+ * their throughput is steady, then measured in turn within each repetition under the same load: a closed loop each,
+ * then an open loop each at every rate. Figures are medians over the repetitions; ratios are taken within a
+ * repetition.
  */
 final class IngestComparison {
+    private static final String NOOP = "no-op Dropwizard";
+    private static final String BARE = "bare JDK HttpServer -> Kafka";
+    private static final String INGEST = "Hookshard ingest";
+    /** Warm-up windows: closed loops of this many seconds, until one is within {@link #STEADY} of the one before. */
+    private static final double WINDOW_SECONDS = 10;
+    private static final double STEADY = 0.05;
+    private static final int MIN_WINDOWS = 3;
+
     private final BenchStack stack;
     private final Load load;
     private final Path out;
     private final int repetitions;
-    private final double warmup;
+    private final double maxWarmup;
     private final double seconds;
     private final List<Integer> rates;
     private final boolean jfr;
 
-    IngestComparison(BenchStack stack, Load load, Path out, int repetitions, double warmup, double seconds,
+    /** @param maxWarmup the longest warm-up of a target, in seconds, should its throughput never settle */
+    IngestComparison(BenchStack stack, Load load, Path out, int repetitions, double maxWarmup, double seconds,
                      List<Integer> rates, boolean jfr) {
         this.stack = stack;
         this.load = load;
         this.out = out;
         this.repetitions = repetitions;
-        this.warmup = warmup;
+        this.maxWarmup = maxWarmup;
         this.seconds = seconds;
         this.rates = List.copyOf(rates);
         this.jfr = jfr;
     }
 
-    /** One repetition's closed loops and ingest's open loops by rate. */
+    /** One repetition's closed loops, and each target's open loops by rate. */
     private record Repetition(LoadGenerator.Result noop, LoadGenerator.Result bare, LoadGenerator.Result ingest,
-                              Map<Integer, LoadGenerator.Result> open, String loadBefore) {
+                              Map<String, Map<Integer, LoadGenerator.Result>> open, String loadBefore) {
         double toNoop() {
             return ingest.okPerSecond() / noop.okPerSecond();
         }
@@ -47,49 +58,97 @@ final class IngestComparison {
         double toBare() {
             return ingest.okPerSecond() / bare.okPerSecond();
         }
+
+        double p99(String target, int rate) {
+            return Report.ms(open.get(target).get(rate).latency().getValueAtPercentile(99));
+        }
     }
 
-    /** Runs the repetitions; returns the open loop at 5,000/s (or the first rate) of the median repetition. */
+    /** Runs the repetitions; returns ingest's open loop at 5,000/s (or the first rate) of the median repetition. */
     LoadGenerator.Result run(Report report) throws Exception {
         Path logs = out.resolve("logs");
         Files.createDirectories(logs);
         List<Repetition> runs = new ArrayList<>();
-        for (int r = 1; r <= repetitions; r++) {
-            String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
-            Bench.log("ingest repetition %d of %d (load average before: %s)", r, repetitions, loadBefore);
-            Measured noop;
-            try (Target target = stack.startBaselineProcess(logs, jfrFile("noop", r))) {
-                noop = closed(report, target, "no-op Dropwizard", r);
+        Map<String, List<Measured>> measured = new LinkedHashMap<>();
+        Map<String, Path> recordings = new LinkedHashMap<>();
+        try (Target noop = stack.startBaselineProcess(logs, jfrFile("noop"));
+             Target bare = stack.startBareProcess(logs, jfrFile("bare"));
+             Target ingest = stack.startServiceProcess(stack.newDeployment(), logs, jfrFile("ingest"))) {
+            Map<String, Target> targets = new LinkedHashMap<>();
+            targets.put(NOOP, noop);
+            targets.put(BARE, bare);
+            targets.put(INGEST, ingest);
+            Map<String, Object> warmups = new LinkedHashMap<>();
+            for (var target : targets.entrySet()) {
+                warmups.put(target.getKey(), warmUp(target.getKey(), target.getValue()));
+                measured.put(target.getKey(), new ArrayList<>());
+                recordings.put(target.getKey(), target.getValue().jfr());
             }
-            profile(report, jfrFile("noop", r), noop);
-            Measured bare;
-            try (Target target = stack.startBareProcess(logs, jfrFile("bare", r))) {
-                bare = closed(report, target, "bare JDK HttpServer -> Kafka", r);
-            }
-            profile(report, jfrFile("bare", r), bare);
-            Measured ingest;
-            Map<Integer, LoadGenerator.Result> open = new LinkedHashMap<>();
-            try (Target target = stack.startServiceProcess(stack.newDeployment(), logs, jfrFile("ingest", r))) {
-                ingest = closed(report, target, "Hookshard ingest", r);
-                for (int rate : rates) {
-                    LoadGenerator.Result result = load.open("Hookshard ingest open loop " + rate + "/s, run " + r,
-                            target.port(), rate, 5, seconds);
-                    report.load(result);
-                    open.put(rate, result);
-                    Bench.log("  ingest at %,d/s: p99 %.2f ms", rate, Report.ms(result.latency()
-                            .getValueAtPercentile(99)));
+            report.put("ingest_warmup_windows_per_second", warmups);
+            for (int r = 1; r <= repetitions; r++) {
+                String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+                Bench.log("ingest repetition %d of %d (load average before: %s)", r, repetitions, loadBefore);
+                Map<String, LoadGenerator.Result> closed = new LinkedHashMap<>();
+                for (var target : targets.entrySet()) {
+                    Measured result = closed(report, target.getValue(), target.getKey(), r);
+                    measured.get(target.getKey()).add(result);
+                    closed.put(target.getKey(), result.result());
                 }
+                Map<String, Map<Integer, LoadGenerator.Result>> open = new LinkedHashMap<>();
+                for (int rate : rates) {
+                    for (var target : targets.entrySet()) {
+                        LoadGenerator.Result result = load.open(target.getKey() + " open loop " + rate + "/s, run "
+                                + r, target.getValue().port(), rate, 5, seconds);
+                        report.load(result);
+                        open.computeIfAbsent(target.getKey(), name -> new LinkedHashMap<>()).put(rate, result);
+                    }
+                    Bench.log("  open loop at %,d/s, p99: no-op %.2f ms, bare %.2f ms, ingest %.2f ms", rate,
+                            p99(open.get(NOOP).get(rate)), p99(open.get(BARE).get(rate)),
+                            p99(open.get(INGEST).get(rate)));
+                }
+                Repetition run = new Repetition(closed.get(NOOP), closed.get(BARE), closed.get(INGEST), open,
+                        loadBefore);
+                runs.add(run);
+                Bench.log("  run %d: ingest/no-op %.2f, ingest/bare %.2f", r, run.toNoop(), run.toBare());
             }
-            profile(report, jfrFile("ingest", r), ingest);
-            Repetition run = new Repetition(noop.result(), bare.result(), ingest.result(), open, loadBefore);
-            runs.add(run);
-            Bench.log("  run %d: ingest/no-op %.2f, ingest/bare %.2f", r, run.toNoop(), run.toBare());
+        }
+        // The recordings are complete once their targets have stopped.
+        for (var target : measured.entrySet()) {
+            for (Measured run : target.getValue()) {
+                profile(report, recordings.get(target.getKey()), run);
+            }
         }
         summarise(report, runs);
         int chartRate = rates.contains(5000) ? 5000 : rates.get(0);
         List<Repetition> byP99 = new ArrayList<>(runs);
-        byP99.sort(Comparator.comparingLong(run -> run.open().get(chartRate).latency().getValueAtPercentile(99)));
-        return byP99.get(byP99.size() / 2).open().get(chartRate);
+        byP99.sort(Comparator.comparingDouble(run -> run.p99(INGEST, chartRate)));
+        return byP99.get(byP99.size() / 2).open().get(INGEST).get(chartRate);
+    }
+
+    /**
+     * Closed loops of {@link #WINDOW_SECONDS} until one's throughput is within {@link #STEADY} of the one before (at
+     * least {@link #MIN_WINDOWS}, at most {@code maxWarmup} seconds). On two cores a Dropwizard server under a
+     * saturating load needs about a minute of it before its JIT compiler has done its work: after 15 s the no-op
+     * answered 9,000-14,000/s, and a minute later 34,000/s. Returns each window's throughput.
+     */
+    private List<Long> warmUp(String name, Target target) throws Exception {
+        List<Long> windows = new ArrayList<>();
+        int limit = Math.max(MIN_WINDOWS, (int) (maxWarmup / WINDOW_SECONDS));
+        double previous = 0;
+        boolean steady = false;
+        while (!steady && windows.size() < limit) {
+            double perSecond = load.closed("warm-up", target.port(), WINDOW_SECONDS).okPerSecond();
+            windows.add(Math.round(perSecond));
+            steady = windows.size() >= MIN_WINDOWS && Math.abs(perSecond - previous) <= STEADY * previous;
+            previous = perSecond;
+        }
+        Bench.log("ingest: %s warmed up for %.0f s (%s): %s/s", name, windows.size() * WINDOW_SECONDS,
+                steady ? "steady" : "NOT steady at the limit", windows);
+        return windows;
+    }
+
+    private static double p99(LoadGenerator.Result result) {
+        return Report.ms(result.latency().getValueAtPercentile(99));
     }
 
     /** A closed loop's result and when it ran, to pick its samples out of the target's recording. */
@@ -97,7 +156,6 @@ final class IngestComparison {
     }
 
     private Measured closed(Report report, Target target, String label, int repetition) throws Exception {
-        load.closed("warm-up", target.port(), warmup);
         long cpuBefore = Cpu.ticks(target.pid());
         Instant from = Instant.now();
         LoadGenerator.Result result = load.closed(label + " closed loop, run " + repetition, target.port(), seconds);
@@ -118,8 +176,8 @@ final class IngestComparison {
         }
     }
 
-    private Path jfrFile(String target, int repetition) {
-        return jfr ? out.resolve(target + "-" + repetition + ".jfr") : null;
+    private Path jfrFile(String target) {
+        return jfr ? out.resolve(target + ".jfr") : null;
     }
 
     private void summarise(Report report, List<Repetition> runs) {
@@ -135,10 +193,12 @@ final class IngestComparison {
         summary.put("ingest_to_noop_runs", runs.stream().map(Repetition::toNoop).toList());
         summary.put("ingest_to_bare_runs", runs.stream().map(Repetition::toBare).toList());
         for (int rate : rates) {
-            summary.put("ingest_open_loop_" + rate + "_p99_ms", median(runs,
-                    run -> Report.ms(run.open().get(rate).latency().getValueAtPercentile(99))));
-            summary.put("ingest_open_loop_" + rate + "_p99_ms_runs", runs.stream()
-                    .map(run -> Report.ms(run.open().get(rate).latency().getValueAtPercentile(99))).toList());
+            for (var target : List.of(Map.entry("noop", NOOP), Map.entry("bare", BARE), Map.entry("ingest", INGEST))) {
+                summary.put(target.getKey() + "_open_loop_" + rate + "_p99_ms", median(runs,
+                        run -> run.p99(target.getValue(), rate)));
+                summary.put(target.getKey() + "_open_loop_" + rate + "_p99_ms_runs", runs.stream()
+                        .map(run -> run.p99(target.getValue(), rate)).toList());
+            }
         }
         report.put("ingest_comparison", summary);
         report.note(String.format("Medians of %d repetitions (closed loop: %s; load averages before each: %s):"
@@ -148,9 +208,14 @@ final class IngestComparison {
                 summary.get("bare_per_second"), summary.get("ingest_per_second"), summary.get("ingest_to_noop"),
                 summary.get("ingest_to_bare")));
         for (int rate : rates) {
-            report.note(String.format("Ingest open loop at %,d/s: p99 %.2f ms (median of %d; runs %s).", rate,
-                    summary.get("ingest_open_loop_" + rate + "_p99_ms"), runs.size(),
-                    summary.get("ingest_open_loop_" + rate + "_p99_ms_runs")));
+            report.note(String.format("Open loop at %,d/s, p99 (medians of %d): Hookshard ingest %.2f ms (runs %s);"
+                            + " under the same load, no-op Dropwizard %.2f ms (runs %s), bare HTTP->Kafka %.2f ms"
+                            + " (runs %s).", rate, runs.size(), summary.get("ingest_open_loop_" + rate + "_p99_ms"),
+                    summary.get("ingest_open_loop_" + rate + "_p99_ms_runs"),
+                    summary.get("noop_open_loop_" + rate + "_p99_ms"),
+                    summary.get("noop_open_loop_" + rate + "_p99_ms_runs"),
+                    summary.get("bare_open_loop_" + rate + "_p99_ms"),
+                    summary.get("bare_open_loop_" + rate + "_p99_ms_runs")));
         }
         Bench.log("ingest: medians no-op %,.0f/s, bare %,.0f/s, ingest %,.0f/s; ingest/no-op %.2f, ingest/bare %.2f",
                 summary.get("noop_per_second"), summary.get("bare_per_second"), summary.get("ingest_per_second"),

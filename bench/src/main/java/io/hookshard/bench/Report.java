@@ -67,9 +67,12 @@ final class Report {
         entry.put("prefill_seconds", result.prefillSeconds());
         entry.put("seconds", result.seconds());
         entry.put("events_per_second", Math.round(result.eventsPerSecond()));
+        entry.put("cpu_us_per_event", result.cpuPerRecord());
+        entry.put("busy_cores", result.busyCores());
         json.put(result.name(), entry);
-        rows.add(String.format("| %s | %,d/s | | | | | | %,d records, %,d distinct, %.1f s |", result.name(),
-                Math.round(result.eventsPerSecond()), result.records(), result.distinctEvents(), result.seconds()));
+        rows.add(String.format("| %s | %,d/s | | | | | | %,d records, %,d distinct, %.1f s; CPU per event: %s |",
+                result.name(), Math.round(result.eventsPerSecond()), result.records(), result.distinctEvents(),
+                result.seconds(), result.cpuSummary()));
     }
 
     void endToEnd(String name, Histogram histogram, long events) {

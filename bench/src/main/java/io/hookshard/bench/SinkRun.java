@@ -36,14 +36,30 @@ import java.util.stream.Collectors;
 final class SinkRun {
     /**
      * One sink run: {@code seconds} from the service's launch until the group's lag is 0 ({@code startSeconds} of
-     * them before it listened), {@code preStored} events already on the shards before it.
+     * them before it listened), {@code preStored} events already on the shards before it; {@code cpuPerRecord}: the
+     * microseconds of CPU per record of the service, the broker, each shard and the rest, and the machine's busy cores.
      */
     record Result(String name, long records, long distinctEvents, double prefillSeconds, double seconds,
-                  double startSeconds, long preStored, double cpuMicrosPerRecord, String loadBefore) {
+                  double startSeconds, long preStored, Map<String, Double> cpuPerRecord, double busyCores,
+                  String loadBefore) {
         double eventsPerSecond() {
             return records / seconds;
         }
+
+        double cpuMicrosPerRecord() {
+            return cpuPerRecord.getOrDefault(SERVICE, 0.0);
+        }
+
+        /** e.g. "service 54 us, broker 12 us, shard bench-a 40 us, ...; 1.96 cores busy" */
+        String cpuSummary() {
+            return cpuPerRecord.entrySet().stream()
+                    .map(entry -> String.format("%s %.0f us", entry.getKey(), entry.getValue()))
+                    .collect(Collectors.joining(", ")) + String.format("; %.2f cores busy", busyCores);
+        }
     }
+
+    private static final String SERVICE = "service";
+    private static final String OTHER = "other";
 
     /** A pre-filled topic, shared by the runs that consume it (each with a group and databases of its own). */
     record Topic(String name, long records, long distinctEvents, double seconds) {
@@ -79,15 +95,19 @@ final class SinkRun {
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
         ShardStatements.reset(deployment.shardUrls());
         String group = "hookshard-" + deployment.namespace();
+        Map<String, Long> processes = new java.util.LinkedHashMap<>();
+        Map<String, Long> cpuBefore = Cpu.byTree(stack.serverProcesses());
         long launched = System.nanoTime();
         double seconds;
         double startSeconds;
-        double cpuSeconds;
+        Map<String, Long> cpuAfter;
         Instant from;
         Instant to;
         try (Target service = stack.startServiceProcess(deployment, topic.name(), 3, true,
                 logs.resolve("sink-" + deployment.namespace() + ".log"), jfr)) {
             startSeconds = (System.nanoTime() - launched) / 1e9;
+            processes.put(SERVICE, service.pid());
+            processes.putAll(stack.serverProcesses());
             from = Instant.now();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
                 long lastLog = System.nanoTime();
@@ -102,7 +122,7 @@ final class SinkRun {
             }
             seconds = (System.nanoTime() - launched) / 1e9;
             to = Instant.now();
-            cpuSeconds = Cpu.ticks(service.pid()) / Cpu.TICKS_PER_SECOND;
+            cpuAfter = Cpu.byTree(processes);
             awaitRelays(name, deployment);
         }
         if (jfr != null && Files.exists(jfr)) {
@@ -127,7 +147,29 @@ final class SinkRun {
                     + " events and " + topic.distinctEvents() + " downstream events expected");
         }
         return new Result(name, topic.records(), topic.distinctEvents(), topic.seconds(), seconds, startSeconds,
-                preStored, cpuSeconds * 1e6 / topic.records(), loadBefore);
+                preStored, cpuPerRecord(cpuBefore, cpuAfter, topic.records()),
+                (cpuAfter.getOrDefault(Cpu.MACHINE, 0L) - cpuBefore.getOrDefault(Cpu.MACHINE, 0L))
+                        / Cpu.TICKS_PER_SECOND / seconds, loadBefore);
+    }
+
+    /**
+     * Where the machine's CPU went between two {@link Cpu#byTree} readings, per record: each process tree, and as
+     * "other" the rest of the machine's busy time (the benchmark's own JVM, the kernel's threads).
+     */
+    private static Map<String, Double> cpuPerRecord(Map<String, Long> before, Map<String, Long> after,
+                                                    long records) {
+        Map<String, Double> perRecord = new java.util.LinkedHashMap<>();
+        long accounted = 0;
+        for (var entry : after.entrySet()) {
+            if (!entry.getKey().equals(Cpu.MACHINE)) {
+                long used = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+                accounted += used;
+                perRecord.put(entry.getKey(), used / Cpu.TICKS_PER_SECOND * 1e6 / records);
+            }
+        }
+        long machine = after.getOrDefault(Cpu.MACHINE, 0L) - before.getOrDefault(Cpu.MACHINE, 0L);
+        perRecord.put(OTHER, Math.max(0, machine - accounted) / Cpu.TICKS_PER_SECOND * 1e6 / records);
+        return perRecord;
     }
 
     /** A producer for pre-filling topics: acks=all, as ingest produces, batched large since nobody waits on it. */

@@ -92,6 +92,11 @@ public final class ChildProcessKafkaBroker implements KafkaBroker {
         }
     }
 
+    /** The broker JVM's process id; -1 when stopped. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     @Override
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();

@@ -132,6 +132,11 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** The postmaster's process id, whose process tree is the server (its backends among them); -1 when stopped. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
