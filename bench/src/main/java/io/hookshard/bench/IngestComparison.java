@@ -131,8 +131,8 @@ final class IngestComparison {
      * An open loop the target can take, then closed loops of {@link #WINDOW_SECONDS} until one's throughput is within
      * {@link #STEADY} of the one before (at most {@code maxWarmup} seconds in all). On two cores a Dropwizard server
      * under a saturating load from its start needed two minutes before its JIT compiler had done its work (the no-op:
-     * 1,600/s in its first 10 s, 37,000/s after 120 s); with the open loop first, its first closed loop ran 33,000/s.
-     * Returns each closed loop's throughput.
+     * 1,600/s in its first 10 s, 37,000/s after 120 s); with the open loop first, its first closed loop ran
+     * 31,000-33,000/s. Returns each closed loop's throughput.
      */
     private List<Long> warmUp(String name, Target target) throws Exception {
         // First a load the target can take: a saturating one leaves the JIT compiler little of the two cores.
