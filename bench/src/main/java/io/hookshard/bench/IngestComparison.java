@@ -21,6 +21,7 @@ final class IngestComparison {
     private static final String NOOP = "no-op Dropwizard";
     private static final String BARE = "bare JDK HttpServer -> Kafka";
     private static final String INGEST = "Hookshard ingest";
+    private static final String TARGET = "target";
     /** Warm-up windows: closed loops of this many seconds, until one is within {@link #STEADY} of the one before. */
     private static final double WINDOW_SECONDS = 10;
     private static final double STEADY = 0.05;
@@ -135,7 +136,8 @@ final class IngestComparison {
      * 31,000-33,000/s. Returns each closed loop's throughput.
      */
     private List<Long> warmUp(String name, Target target) throws Exception {
-        // First a load the target can take: a saturating one leaves the JIT compiler little of the two cores.
+        // First a load the target can take: a saturating one leaves the JIT compiler little of the two cores. The
+        // three targets warmed this way at once, rather than in turn, left the no-op 70 s from steady afterwards.
         load.open("warm-up", target.port(), PRE_WARM_RATE, 0, PRE_WARM_SECONDS);
         List<Long> windows = new ArrayList<>();
         int limit = Math.max(MIN_WINDOWS, (int) ((maxWarmup - PRE_WARM_SECONDS) / WINDOW_SECONDS));
@@ -161,17 +163,31 @@ final class IngestComparison {
     private record Measured(LoadGenerator.Result result, Instant from, Instant to) {
     }
 
+    /**
+     * A closed loop against one target, with the CPU each process used per request: the target, the broker (which
+     * the bare stand-in and ingest produce to), the shards (idle here) and the rest of the machine, which is mostly
+     * the load generator.
+     */
     private Measured closed(Report report, Target target, String label, int repetition) throws Exception {
-        long cpuBefore = Cpu.ticks(target.pid());
+        Map<String, Long> processes = new LinkedHashMap<>();
+        processes.put(TARGET, target.pid());
+        processes.putAll(stack.serverProcesses());
+        Map<String, Long> cpuBefore = Cpu.byTree(processes);
         Instant from = Instant.now();
         LoadGenerator.Result result = load.closed(label + " closed loop, run " + repetition, target.port(), seconds);
         Instant to = Instant.now();
-        double cpuSeconds = (Cpu.ticks(target.pid()) - cpuBefore) / Cpu.TICKS_PER_SECOND;
+        Map<String, Long> cpuAfter = Cpu.byTree(processes);
+        Map<String, Double> perRequest = Cpu.perUnit(cpuBefore, cpuAfter, result.ok());
+        double busyCores = Cpu.busyCores(cpuBefore, cpuAfter, result.seconds());
         report.load(result);
-        report.put(result.name() + " cpu", Map.of("cpu_seconds", cpuSeconds, "cpu_microseconds_per_request",
-                cpuSeconds * 1e6 / Math.max(1, result.ok())));
-        Bench.log("  %s: %,d/s (%.0f us of the target's CPU per request)", label, Math.round(result.okPerSecond()),
-                cpuSeconds * 1e6 / Math.max(1, result.ok()));
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("cpu_seconds", perRequest.getOrDefault(TARGET, 0.0) * result.ok() / 1e6);
+        cpu.put("cpu_microseconds_per_request", perRequest.getOrDefault(TARGET, 0.0));
+        cpu.put("cpu_microseconds_per_request_by_process", perRequest);
+        cpu.put("busy_cores", busyCores);
+        report.put(result.name() + " cpu", cpu);
+        Bench.log("  %s: %,d/s (CPU per request: %s; %.2f cores busy)", label, Math.round(result.okPerSecond()),
+                Cpu.describe(perRequest), busyCores);
         return new Measured(result, from, to);
     }
 

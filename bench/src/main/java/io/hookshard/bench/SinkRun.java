@@ -52,14 +52,11 @@ final class SinkRun {
 
         /** e.g. "service 54 us, broker 12 us, shard bench-a 40 us, ...; 1.96 cores busy" */
         String cpuSummary() {
-            return cpuPerRecord.entrySet().stream()
-                    .map(entry -> String.format("%s %.0f us", entry.getKey(), entry.getValue()))
-                    .collect(Collectors.joining(", ")) + String.format("; %.2f cores busy", busyCores);
+            return Cpu.describe(cpuPerRecord) + String.format("; %.2f cores busy", busyCores);
         }
     }
 
     private static final String SERVICE = "service";
-    private static final String OTHER = "other";
 
     /** A pre-filled topic, shared by the runs that consume it (each with a group and databases of its own). */
     record Topic(String name, long records, long distinctEvents, double seconds) {
@@ -147,29 +144,8 @@ final class SinkRun {
                     + " events and " + topic.distinctEvents() + " downstream events expected");
         }
         return new Result(name, topic.records(), topic.distinctEvents(), topic.seconds(), seconds, startSeconds,
-                preStored, cpuPerRecord(cpuBefore, cpuAfter, topic.records()),
-                (cpuAfter.getOrDefault(Cpu.MACHINE, 0L) - cpuBefore.getOrDefault(Cpu.MACHINE, 0L))
-                        / Cpu.TICKS_PER_SECOND / seconds, loadBefore);
-    }
-
-    /**
-     * Where the machine's CPU went between two {@link Cpu#byTree} readings, per record: each process tree, and as
-     * "other" the rest of the machine's busy time (the benchmark's own JVM, the kernel's threads).
-     */
-    private static Map<String, Double> cpuPerRecord(Map<String, Long> before, Map<String, Long> after,
-                                                    long records) {
-        Map<String, Double> perRecord = new java.util.LinkedHashMap<>();
-        long accounted = 0;
-        for (var entry : after.entrySet()) {
-            if (!entry.getKey().equals(Cpu.MACHINE)) {
-                long used = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
-                accounted += used;
-                perRecord.put(entry.getKey(), used / Cpu.TICKS_PER_SECOND * 1e6 / records);
-            }
-        }
-        long machine = after.getOrDefault(Cpu.MACHINE, 0L) - before.getOrDefault(Cpu.MACHINE, 0L);
-        perRecord.put(OTHER, Math.max(0, machine - accounted) / Cpu.TICKS_PER_SECOND * 1e6 / records);
-        return perRecord;
+                preStored, Cpu.perUnit(cpuBefore, cpuAfter, topic.records()),
+                Cpu.busyCores(cpuBefore, cpuAfter, seconds), loadBefore);
     }
 
     /** A producer for pre-filling topics: acks=all, as ingest produces, batched large since nobody waits on it. */
