@@ -11,6 +11,7 @@ import io.dropwizard.jersey.validation.Validators;
 import io.hookshard.HookshardConfiguration;
 import io.hookshard.providers.ProviderAdapter;
 import io.hookshard.security.SignatureException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +87,28 @@ class ConfigurationFilesTest {
         unknown.setCompression("brotli");
         assertThat(Validators.newValidator().validate(unknown)).extracting(violation -> violation.getMessage())
                 .containsExactly("must be one of none, gzip, snappy, lz4, zstd");
+    }
+
+    @Test
+    void workersFetchAsTheDeploymentSays() throws Exception {
+        for (String file : List.of("config.yml", "config-docker.yml")) {
+            ConsumersFactory consumers = load(REPO.resolve(file)).getConsumers();
+            if (System.getenv("HOOKSHARD_FETCH_MIN_BYTES") == null && System.getenv("HOOKSHARD_FETCH_MAX_WAIT") == null) {
+                assertThat(consumers.consumerProperties("localhost:9092", "test")).as(file)
+                        .containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1)
+                        .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+            }
+        }
+        ConsumersFactory batching = new ConsumersFactory();
+        batching.setFetchMinBytes(262_144);
+        batching.setFetchMaxWait(io.dropwizard.util.Duration.milliseconds(25));
+        assertThat(batching.consumerProperties("localhost:9092", "test"))
+                .containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 262_144)
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 25);
+        ConsumersFactory tooLong = new ConsumersFactory();
+        tooLong.setFetchMaxWait(io.dropwizard.util.Duration.seconds(30));
+        assertThat(Validators.newValidator().validate(tooLong)).extracting(violation -> violation.getPropertyPath()
+                .toString()).containsExactly("fetchMaxWait");
     }
 
     @Test
