@@ -1,16 +1,9 @@
 package io.hookshard.bench;
 
 import io.hookshard.db.PartitionManager;
-import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.LocalDateTime;
@@ -29,7 +22,7 @@ import java.util.Map;
  * broker and the load generator each a process of their own. Flags: {@code --sink-events N}, {@code --users N},
  * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
  * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
- * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --growth n1,n2|none}, {@code --duplicates true|false},
+ * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --e2e-workers N}, {@code --growth n1,n2|none}, {@code --duplicates true|false},
  * {@code --phases ingest,sink,e2e}, {@code --out DIR},
  * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
  * secret).
@@ -48,9 +41,9 @@ public final class Bench {
         long sinkEvents = Long.parseLong(flags.getOrDefault("sink-events", "1000000"));
         int users = Integer.parseInt(flags.getOrDefault("users", "100000"));
         double seconds = Double.parseDouble(flags.getOrDefault("seconds", "15"));
-        // End to end: one service process for every repetition, warmed once (see endToEnd); the generator's own first
-        // 5 s of each rate are not counted either.
-        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "60"));
+        // End to end: one service process for every repetition, warmed until its JIT compiler is done, at most this
+        // long (see EndToEnd); the generator's own first 5 s of each rate are not counted either.
+        double warmup = Double.parseDouble(flags.getOrDefault("warmup", "180"));
         // In the ingest phases each target compiles only its own code in its own JVM (wrk is C, the broker stays up).
         double ingestSeconds = Double.parseDouble(flags.getOrDefault("ingest-seconds", "10"));
         // The longest warm-up of an ingest target; each is warmed until its throughput is steady (IngestComparison).
@@ -62,6 +55,8 @@ public final class Bench {
                 .map(Integer::parseInt).toList();
         List<Integer> e2eRates = Arrays.stream(flags.getOrDefault("e2e-rates", flags.getOrDefault("e2e-rate",
                 "2000,5000")).split(",")).map(Integer::parseInt).toList();
+        // Consumer workers per topic of the end-to-end service (see EndToEnd); the sink's service runs three.
+        int e2eWorkers = Integer.parseInt(flags.getOrDefault("e2e-workers", "1"));
         // The events the shards already hold when the sink's growth runs start (filled in SQL); "none" for none.
         String growthFlag = flags.getOrDefault("growth", "1000000");
         List<Long> growth = growthFlag.equals("none") ? List.of()
@@ -73,7 +68,8 @@ public final class Bench {
         report.put("settings", Map.ofEntries(Map.entry("sink_events", sinkEvents), Map.entry("users", users),
                 Map.entry("seconds", seconds), Map.entry("warmup", warmup), Map.entry("ingest_seconds", ingestSeconds),
                 Map.entry("ingest_warmup", ingestWarmup), Map.entry("connections", connections),
-                Map.entry("rates", rates), Map.entry("e2e_rates", e2eRates), Map.entry("growth", growth),
+                Map.entry("rates", rates), Map.entry("e2e_rates", e2eRates),
+                Map.entry("e2e_workers", e2eWorkers), Map.entry("growth", growth),
                 Map.entry("repetitions", repetitions),
                 Map.entry("jfr", jfr)));
 
@@ -107,7 +103,8 @@ public final class Bench {
                         Boolean.parseBoolean(flags.getOrDefault("duplicates", "false")), jfr, out);
             }
             if (phases.contains("e2e")) {
-                endToEnd(stack, report, load, repetitions, seconds, warmup, e2eRates, jfr, out);
+                new EndToEnd(stack, load, out, repetitions, seconds, warmup, e2eRates, e2eWorkers, jfr)
+                        .run(report);
             }
             report.put("total_seconds", (System.nanoTime() - started) / 1e9);
             report.write(out, overTime);
@@ -218,118 +215,6 @@ public final class Bench {
         }
         summary.put("growth", ladder);
         report.put("sink_summary", summary);
-    }
-
-    /**
-     * End to end: the service (ingest, consumers and outbox relay in one process) under the benchmark's generator in
-     * a JVM of its own, at each of {@code rates}; for every stored event of the measured window, stored_at minus
-     * received_at, besides the generator's 202 latencies. One service process for every repetition, warmed for
-     * {@code warmup} seconds at the lowest rate first: on two cores its JIT compiler still took a third of a core a
-     * minute after the start, and a payment service is measured running, not starting. Each rate then has 5 s
-     * unmeasured before {@code seconds} measured, and the consumers catch up before the next.
-     */
-    private static void endToEnd(BenchStack stack, Report report, Load load, int repetitions, double seconds,
-                                 double warmup, List<Integer> rates, boolean jfr, Path out) throws Exception {
-        Path logs = out.resolve("logs");
-        Files.createDirectories(logs);
-        Map<Integer, List<double[]>> byRate = new LinkedHashMap<>();
-        List<String> loads = new ArrayList<>();
-        BenchStack.Deployment deployment = stack.newDeployment();
-        Path recording = jfr ? out.resolve("e2e.jfr") : null;
-        Map<String, Instant[]> windows = new LinkedHashMap<>();
-        try (Target service = stack.startServiceProcess(deployment, deployment.ordersTopic(), 3, true,
-                logs.resolve("e2e.log"), recording)) {
-            log("end to end: %.0f s of warm-up at %,d/s", warmup, rates.get(0));
-            load.open("end-to-end warm-up", service.port(), rates.get(0), 0, warmup);
-            awaitConsumed(stack, deployment);
-            for (int r = 1; r <= repetitions; r++) {
-                String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
-                loads.add(loadBefore);
-                log("end-to-end repetition %d (load average before: %s)", r, loadBefore);
-                for (int rate : rates) {
-                    String run = "e" + System.nanoTime();
-                    String name = "end-to-end at " + rate + "/s, run " + r;
-                    Instant from = Instant.now();
-                    LoadGenerator.Result provider = load.open(name + ": 202 latency", service.port(), rate, 5,
-                            seconds, run);
-                    windows.put(name, new Instant[] {from, Instant.now()});
-                    report.load(provider);
-                    awaitConsumed(stack, deployment);
-                    Histogram stored = storedLatency(deployment, run, (long) (5 * rate), (long) ((5 + seconds) * rate));
-                    report.endToEnd(name + ": received_at -> stored_at", stored, stored.getTotalCount());
-                    if (stored.getTotalCount() != provider.ok()) {
-                        report.note(String.format("%s: %,d webhooks answered 202 in the measured window, %,d of"
-                                + " them found stored.", name, provider.ok(), stored.getTotalCount()));
-                    }
-                    byRate.computeIfAbsent(rate, k -> new ArrayList<>()).add(new double[] {
-                            Report.ms(stored.getValueAtPercentile(99)), Report.ms(stored.getValueAtPercentile(50)),
-                            Report.ms(provider.latency().getValueAtPercentile(99)),
-                            Report.ms(provider.latency().getValueAtPercentile(50))});
-                    log("  %s: stored p50 %.1f ms, p99 %.1f ms over %,d events; 202 p50 %.1f ms, p99 %.1f ms", name,
-                            Report.ms(stored.getValueAtPercentile(50)), Report.ms(stored.getValueAtPercentile(99)),
-                            stored.getTotalCount(), Report.ms(provider.latency().getValueAtPercentile(50)),
-                            Report.ms(provider.latency().getValueAtPercentile(99)));
-                }
-            }
-        }
-        stack.drop(deployment);
-        if (recording != null && Files.exists(recording)) {
-            for (var window : windows.entrySet()) {
-                if (window.getKey().endsWith("run 1")) {
-                    report.profile(window.getKey(), Profiler.read(recording, window.getValue()[0],
-                            window.getValue()[1]));
-                }
-            }
-        }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("load_average_before", loads);
-        String[] keys = {"stored_p99_ms", "stored_p50_ms", "provider_202_p99_ms", "provider_202_p50_ms"};
-        for (var entry : byRate.entrySet()) {
-            Map<String, Object> rate = new LinkedHashMap<>();
-            for (int k = 0; k < keys.length; k++) {
-                int index = k;
-                double[] values = entry.getValue().stream().mapToDouble(v -> v[index]).toArray();
-                rate.put(keys[k], median(values));
-                rate.put(keys[k] + "_runs", java.util.Arrays.stream(values).boxed().toList());
-            }
-            summary.put(Integer.toString(entry.getKey()), rate);
-            report.note(String.format("End to end at %,d/s (medians of %d): received_at -> stored_at p50 %.1f ms,"
-                            + " p99 %.1f ms (runs %s; target under 100 ms at 2,000/s); provider's 202 p50 %.1f ms,"
-                            + " p99 %.1f ms.", entry.getKey(), entry.getValue().size(), rate.get("stored_p50_ms"),
-                    rate.get("stored_p99_ms"), rate.get("stored_p99_ms_runs"), rate.get("provider_202_p50_ms"),
-                    rate.get("provider_202_p99_ms")));
-        }
-        report.put("end_to_end_summary", summary);
-    }
-
-    /** stored_at - received_at of run {@code run}'s events {@code from} (inclusive) to {@code to}, on every shard. */
-    private static Histogram storedLatency(BenchStack.Deployment deployment, String run, long from, long to)
-            throws Exception {
-        Histogram histogram = new Histogram(600_000_000_000L, 3);
-        for (String url : deployment.shardUrls()) {
-            try (Connection connection = DriverManager.getConnection(url, "postgres", "");
-                 Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery(
-                         "SELECT (extract(epoch FROM stored_at - received_at) * 1000000000)::bigint FROM order_events"
-                                 + " WHERE provider_event_id LIKE 'evt-" + run + "-%'"
-                                 + " AND split_part(provider_event_id, '-', 3)::bigint BETWEEN " + from + " AND "
-                                 + (to - 1))) {
-                while (rs.next()) {
-                    histogram.recordValue(Math.max(0, rs.getLong(1)));
-                }
-            }
-        }
-        return histogram;
-    }
-
-    private static void awaitConsumed(BenchStack stack, BenchStack.Deployment deployment) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (SinkRun.lag(admin, "hookshard-" + deployment.namespace(), deployment.ordersTopic()) > 0
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(250);
-            }
-        }
     }
 
     /**

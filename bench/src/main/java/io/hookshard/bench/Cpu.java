@@ -53,6 +53,42 @@ final class Cpu {
         return ticks;
     }
 
+    /**
+     * The CPU time of one process's threads, grouped by name with digits dropped ("dw-41" and "dw-7" are "dw-"; Linux
+     * keeps the first 15 characters of a name); empty where /proc is absent. Threads that exited in between are not
+     * counted: the groups show where a steady process spends, not every tick.
+     */
+    static Map<String, Long> byThreadGroup(long pid) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread exited
+                }
+            });
+        } catch (IOException | RuntimeException unavailable) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    /** Microseconds per unit of work of each group between two {@link #byThreadGroup} readings, largest first. */
+    static Map<String, Double> perUnitByGroup(Map<String, Long> before, Map<String, Long> after, long units) {
+        Map<String, Double> perUnit = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(entry -> Map.entry(entry.getKey(), entry.getValue() - before.getOrDefault(entry.getKey(), 0L)))
+                .filter(entry -> entry.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(entry -> perUnit.put(entry.getKey(),
+                        entry.getValue() / TICKS_PER_SECOND * 1e6 / Math.max(1, units)));
+        return perUnit;
+    }
+
     private static String treeOf(long pid, Map<Long, long[]> processes, Map<Long, String> owner) {
         for (int depth = 0; depth < 64 && pid > 1; depth++) {
             String name = owner.get(pid);

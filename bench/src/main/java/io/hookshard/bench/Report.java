@@ -118,13 +118,15 @@ final class Report {
             entry.put("calls", statement.calls());
             entry.put("total_ms", Math.round(statement.totalMs()));
             entry.put("mean_ms", Math.round(statement.meanMs() * 100) / 100.0);
+            entry.put("max_ms", Math.round(statement.maxMs() * 100) / 100.0);
             entry.put("rows", statement.rows());
             entry.put("wal_bytes", statement.walBytes());
             entries.add(entry);
             String query = statement.query();
-            note.append(String.format("`%s` %.0f%% (%,d calls, %.1f ms each); ",
+            note.append(String.format("`%s` %.0f%% (%,d calls, %.1f ms each, at most %.0f ms); ",
                     query.length() > 60 ? query.substring(0, 60) + "..." : query,
-                    100 * statement.totalMs() / Math.max(1e-9, total), statement.calls(), statement.meanMs()));
+                    100 * statement.totalMs() / Math.max(1e-9, total), statement.calls(), statement.meanMs(),
+                    statement.maxMs()));
         }
         json.put("shard_statements_" + name, entries);
         notes.add(note.toString());

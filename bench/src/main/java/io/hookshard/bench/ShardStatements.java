@@ -16,14 +16,14 @@ import java.util.TreeMap;
  */
 final class ShardStatements {
     /** One normalised statement, summed over every shard of the deployment. */
-    record Statement(String query, long calls, double totalMs, long rows, long walBytes) {
+    record Statement(String query, long calls, double totalMs, double maxMs, long rows, long walBytes) {
         double meanMs() {
             return totalMs / Math.max(1, calls);
         }
 
         Statement plus(Statement other) {
-            return new Statement(query, calls + other.calls, totalMs + other.totalMs, rows + other.rows,
-                    walBytes + other.walBytes);
+            return new Statement(query, calls + other.calls, totalMs + other.totalMs, Math.max(maxMs, other.maxMs),
+                    rows + other.rows, walBytes + other.walBytes);
         }
     }
 
@@ -59,14 +59,15 @@ final class ShardStatements {
         List<Statement> statements = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
              PreparedStatement query = connection.prepareStatement("""
-                     SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls, total_exec_time, rows, wal_bytes
+                     SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls, total_exec_time, max_exec_time, rows,
+                            wal_bytes
                      FROM pg_stat_statements
                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                        AND query NOT LIKE '%pg_stat_statements%'""");
              ResultSet rs = query.executeQuery()) {
             while (rs.next()) {
-                statements.add(new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getLong(4),
-                        rs.getBigDecimal(5).longValue()));
+                statements.add(new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4),
+                        rs.getLong(5), rs.getBigDecimal(6).longValue()));
             }
         }
         return statements;

@@ -199,7 +199,7 @@ final class SinkRun {
         }
     }
 
-    private static long unpublished(BenchStack.Deployment deployment) throws Exception {
+    static long unpublished(BenchStack.Deployment deployment) throws Exception {
         long unpublished = 0;
         for (String url : deployment.shardUrls()) {
             unpublished += count(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL");
