@@ -200,6 +200,12 @@ final class BenchStack implements AutoCloseable {
      */
     Target startServiceProcess(Deployment deployment, String ordersTopic, int workersPerTopic, boolean relay,
                                Path log, Path jfr) throws Exception {
+        return startServiceProcess(deployment, ordersTopic, workersPerTopic, relay, List.of(), log, jfr);
+    }
+
+    /** The same, with settings of the phase ({@code -Ddw.x=y}), which {@code -Dbench.serviceOptions} still overrides. */
+    Target startServiceProcess(Deployment deployment, String ordersTopic, int workersPerTopic, boolean relay,
+                               List<String> settings, Path log, Path jfr) throws Exception {
         int[] ports = Ports.freePorts(2);
         int port = ports[0];
         List<String> arguments = new ArrayList<>(List.of(
@@ -216,6 +222,7 @@ final class BenchStack implements AutoCloseable {
         for (int i = 0; i < deployment.shardUrls().size(); i++) {
             arguments.add("-Ddw.shards.shards[" + i + "].database.url=" + deployment.shardUrls().get(i));
         }
+        arguments.addAll(settings);
         // e.g. -Dbench.serviceOptions=-Ddw.outbox.retention=0s: a setting of the service to measure against the default.
         String options = System.getProperty("bench.serviceOptions", "").strip();
         if (!options.isEmpty()) {

@@ -28,6 +28,13 @@ final class EndToEnd {
     /** The generator's first seconds of each rate, not counted. */
     private static final int UNMEASURED_SECONDS = 5;
     private static final String SERVICE = "service";
+    /**
+     * A fetch waits up to 25 ms for 256 KiB of events: fewer, larger shard transactions at 2,000/s (README,
+     * "Scaling"). Not the sink's: in two runs each after the full command of 22:03, the sink consumed 9,519 and
+     * 10,670 events/s with it against 10,785 and 12,094 without.
+     */
+    private static final List<String> FETCH_WAIT = List.of("-Ddw.consumers.fetchMinBytes=262144",
+            "-Ddw.consumers.fetchMaxWait=25ms");
     private static final double WARMUP_WINDOW_SECONDS = 10;
     private static final double MIN_WARMUP_SECONDS = 30;
     /** The share of the service's CPU its JIT compiler threads may use in a window that ends the warm-up. */
@@ -46,8 +53,8 @@ final class EndToEnd {
     /**
      * @param workersPerTopic the service's consumer workers per topic. One by default: at 2,000/s on two cores shared
      *                        with ingest, the broker and the shards, three workers (the sink's setting) wrote 40,000
-     *                        events in about 4,100 shard transactions with 1.8-2.0 cores busy; one worker, with the
-     *                        benchmark's 25 ms fetch wait, in about 1,450 with 1.5-1.7 (BENCHMARKS.md has the
+     *                        events in about 4,100 shard transactions with 1.8-2.0 cores busy; one worker, with
+     *                        {@link #FETCH_WAIT}, in about 1,450 with 1.5-1.7 (BENCHMARKS.md has the
      *                        latencies). The sink needs the three: with one it consumed 8,852-11,202 events/s.
      */
     EndToEnd(BenchStack stack, Load load, Path out, int repetitions, double seconds, double warmup,
@@ -77,7 +84,7 @@ final class EndToEnd {
         Path recording = jfr ? out.resolve("e2e.jfr") : null;
         Map<String, Instant[]> windows = new LinkedHashMap<>();
         try (Target service = stack.startServiceProcess(deployment, deployment.ordersTopic(), workersPerTopic, true,
-                logs.resolve("e2e.log"), recording)) {
+                FETCH_WAIT, logs.resolve("e2e.log"), recording)) {
             report.put("end_to_end_warmup", warmUp(service, deployment));
             // Every repetition of a rate before the next rate: a rate above capacity leaves a backlog (requests
             // queued for seconds, a heap to collect) that would land in the first seconds of a lower rate's window.
