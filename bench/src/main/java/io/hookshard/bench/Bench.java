@@ -22,8 +22,8 @@ import java.util.Map;
  * broker and the load generator each a process of their own. Flags: {@code --sink-events N}, {@code --users N},
  * {@code --seconds S} and {@code --warmup S} (end to end), {@code --ingest-seconds S}, {@code --ingest-warmup S},
  * {@code --connections C}, {@code --rates r1,r2}, {@code --repetitions N},
- * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --e2e-workers N}, {@code --growth n1,n2|none}, {@code --duplicates true|false},
- * {@code --phases ingest,sink,e2e}, {@code --out DIR},
+ * {@code --jfr true|false}, {@code --e2e-rates r1,r2}, {@code --e2e-workers N}, {@code --growth n1,n2|none},
+ * {@code --duplicates true|false}, {@code --phases ingest,sink,e2e}, {@code --out DIR},
  * {@code --target-port P} (ingest only, against a running service that trusts HOOKSHARD_WEBHOOK_SECRETS' first
  * secret).
  */

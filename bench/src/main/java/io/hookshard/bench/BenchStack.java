@@ -203,7 +203,7 @@ final class BenchStack implements AutoCloseable {
         return startServiceProcess(deployment, ordersTopic, workersPerTopic, relay, List.of(), log, jfr);
     }
 
-    /** The same, with settings of the phase ({@code -Ddw.x=y}), which {@code -Dbench.serviceOptions} still overrides. */
+    /** The same, with the phase's own settings ({@code -Ddw.x=y}), which {@code -Dbench.serviceOptions} overrides. */
     Target startServiceProcess(Deployment deployment, String ordersTopic, int workersPerTopic, boolean relay,
                                List<String> settings, Path log, Path jfr) throws Exception {
         int[] ports = Ports.freePorts(2);

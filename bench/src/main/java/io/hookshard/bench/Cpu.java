@@ -64,9 +64,10 @@ final class Cpu {
             tasks.forEach(task -> {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+", "N");
+                    long[] times = times(stat);
+                    ticks.merge(name, times[1] + times[2], Long::sum);
                 } catch (IOException | RuntimeException gone) {
                     // the thread exited
                 }
@@ -84,8 +85,7 @@ final class Cpu {
                 .map(entry -> Map.entry(entry.getKey(), entry.getValue() - before.getOrDefault(entry.getKey(), 0L)))
                 .filter(entry -> entry.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(entry -> perUnit.put(entry.getKey(),
-                        entry.getValue() / TICKS_PER_SECOND * 1e6 / Math.max(1, units)));
+                .forEach(entry -> perUnit.put(entry.getKey(), microsPerUnit(entry.getValue(), units)));
         return perUnit;
     }
 
@@ -107,14 +107,22 @@ final class Cpu {
     /** ppid, utime, stime, cutime, cstime; null once the process is gone. */
     private static long[] stat(Path file) {
         try {
-            String stat = Files.readString(file);
-            // The command name may hold spaces and parentheses: fields are counted after its closing parenthesis.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[11]), Long.parseLong(fields[12]),
-                    Long.parseLong(fields[13]), Long.parseLong(fields[14])};
+            return times(Files.readString(file));
         } catch (IOException | RuntimeException gone) {
             return null;
         }
+    }
+
+    /** ppid, utime, stime, cutime, cstime of a process's or a thread's stat line. */
+    private static long[] times(String stat) {
+        // The command name may hold spaces and parentheses: fields are counted after its closing parenthesis.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[11]), Long.parseLong(fields[12]),
+                Long.parseLong(fields[13]), Long.parseLong(fields[14])};
+    }
+
+    private static double microsPerUnit(long ticks, long units) {
+        return ticks / TICKS_PER_SECOND * 1e6 / Math.max(1, units);
     }
 
     private static long machineBusy() {
@@ -144,11 +152,11 @@ final class Cpu {
             if (!entry.getKey().equals(MACHINE)) {
                 long used = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
                 accounted += used;
-                perUnit.put(entry.getKey(), used / TICKS_PER_SECOND * 1e6 / Math.max(1, units));
+                perUnit.put(entry.getKey(), microsPerUnit(used, units));
             }
         }
         long machine = after.getOrDefault(MACHINE, 0L) - before.getOrDefault(MACHINE, 0L);
-        perUnit.put(OTHER, Math.max(0, machine - accounted) / TICKS_PER_SECOND * 1e6 / Math.max(1, units));
+        perUnit.put(OTHER, microsPerUnit(Math.max(0, machine - accounted), units));
         return perUnit;
     }
 

@@ -93,7 +93,8 @@ class ConfigurationFilesTest {
     void workersFetchAsTheDeploymentSays() throws Exception {
         for (String file : List.of("config.yml", "config-docker.yml")) {
             ConsumersFactory consumers = load(REPO.resolve(file)).getConsumers();
-            if (System.getenv("HOOKSHARD_FETCH_MIN_BYTES") == null && System.getenv("HOOKSHARD_FETCH_MAX_WAIT") == null) {
+            if (System.getenv("HOOKSHARD_FETCH_MIN_BYTES") == null
+                    && System.getenv("HOOKSHARD_FETCH_MAX_WAIT") == null) {
                 assertThat(consumers.consumerProperties("localhost:9092", "test")).as(file)
                         .containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1)
                         .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
