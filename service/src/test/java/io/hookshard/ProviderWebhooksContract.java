@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,6 +199,43 @@ abstract class ProviderWebhooksContract {
                 "SELECT status FROM disputes WHERE dispute_id = ?", ids.get("dispute_id"))).isEqualTo("won"));
         assertThat(ShardSql.string(home, "SELECT payload::text FROM order_events WHERE order_id = ?",
                 ids.get("order_id"))).isEqualTo(payment);
+    }
+
+    /**
+     * A provider's event ids are unique only among its own events: Stripe's and Checkout.com's both begin with
+     * {@code evt_}, and whoever signs for Hookshard's own endpoint chooses its ids. The same id from each is three
+     * events, each stored once for its own order.
+     */
+    @Test
+    void theSameEventIdFromTwoProvidersAndHookshardsOwnEndpointIsThreeEvents() throws Exception {
+        String shared = Webhooks.randomId("evt");
+        Map<String, String> stripe = with(ids(), "event_id", shared);
+        Map<String, String> checkout = with(with(ids(), "event_id", shared), "type", "payment_captured");
+        Map<String, String> own = ids();
+        String stripeEvent = ProviderFixtures.load("stripe/charge.succeeded.json", stripe);
+        String checkoutEvent = ProviderFixtures.load("checkout/payment.json", checkout);
+        String ownEvent = Webhooks.order(shared, own.get("user_id"), own.get("order_id"), "paid", 1999,
+                "2026-11-20T10:00:00Z");
+
+        assertThat(http.send(ProviderFixtures.stripe(url("/webhooks/stripe"), stripeEvent)).statusCode())
+                .isEqualTo(acceptedStatus());
+        assertThat(http.send(ProviderFixtures.checkout(url("/webhooks/checkout"), checkoutEvent)).statusCode())
+                .isEqualTo(acceptedStatus());
+        assertThat(http.post(url("/webhooks/payments/orders"), ownEvent).statusCode()).isEqualTo(acceptedStatus());
+
+        for (Map<String, String> event : List.of(stripe, checkout, own)) {
+            String home = app().shardUrlOf(event.get("user_id"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ShardSql.string(home,
+                    "SELECT status FROM orders WHERE order_id = ?", event.get("order_id"))).isEqualTo("paid"));
+            assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?",
+                    event.get("order_id"))).isEqualTo(1);
+        }
+        assertThat(http.send(ProviderFixtures.stripe(url("/webhooks/stripe"), stripeEvent)).statusCode())
+                .as("the Stripe event sent again").isEqualTo(acceptedStatus());
+        awaitSettled();
+        String home = app().shardUrlOf(stripe.get("user_id"));
+        assertThat(ShardSql.count(home, "SELECT count(*) FROM order_events WHERE order_id = ?",
+                stripe.get("order_id"))).isEqualTo(1);
     }
 
     @Test

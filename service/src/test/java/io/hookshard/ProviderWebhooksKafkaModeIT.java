@@ -68,9 +68,9 @@ class ProviderWebhooksKafkaModeIT extends ProviderWebhooksContract {
                 .filter(candidate -> candidate.get("event_id").asText().equals(eventId)).findFirst().orElseThrow();
         assertThat(envelope.get("key").asText()).isEqualTo(ids.get("user_id"));
         assertThat(envelope.get("provider").asText()).isEqualTo("stripe");
-        assertThat(envelope.get("mapping").asText()).isEqualTo("stripe@1");
+        assertThat(envelope.get("mapping").asText()).isEqualTo("stripe@2");
         assertThat(envelope.get("payload").get("status").asText()).isEqualTo("refunded");
-        assertThat(envelope.get("payload").get("provider_event_id").asText()).isEqualTo(ids.get("event_id"));
+        assertThat(envelope.get("payload").get("provider_event_id").asText()).isEqualTo("stripe:" + ids.get("event_id"));
         assertThat(envelope.get("provider_payload")).isEqualTo(JSON.readTree(event));
     }
 

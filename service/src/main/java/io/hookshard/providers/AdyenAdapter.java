@@ -63,7 +63,7 @@ public final class AdyenAdapter implements ProviderAdapter {
 
     @Override
     public String mapping() {
-        return "adyen@1";
+        return "adyen@2";
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class CheckoutAdapter implements ProviderAdapter {
 
     @Override
     public String mapping() {
-        return "checkout@1";
+        return "checkout@2";
     }
 
     @Override

@@ -130,6 +130,10 @@ public final class ProviderIntake {
             throws MappingException {
         EventType type = mapped.type();
         ObjectNode fields = mapped.fields();
+        // A provider's event ids are unique among its own events only (Stripe's and Checkout.com's both begin with
+        // evt_, and Hookshard's own endpoints take whatever id their sender chose), and the inbox keeps one event per
+        // id: without the provider's name, one provider's event would be another's conflicting redelivery.
+        fields.put("provider_event_id", adapter.name() + ":" + fields.get("provider_event_id").asText());
         List<Violation> violations = schemas.validate(type, fields);
         if (!violations.isEmpty()) {
             throw new MappingException(translated(mapped, violations));

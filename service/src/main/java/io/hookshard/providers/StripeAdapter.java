@@ -68,7 +68,7 @@ public final class StripeAdapter implements ProviderAdapter {
 
     @Override
     public String mapping() {
-        return "stripe@1";
+        return "stripe@2";
     }
 
     @Override

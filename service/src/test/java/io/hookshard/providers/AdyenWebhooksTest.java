@@ -88,12 +88,12 @@ class AdyenWebhooksTest {
         assertThat(envelope.type()).isEqualTo(EventType.ORDER_PAYMENT);
         assertThat(envelope.key()).isEqualTo("user-42");
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"%s:8816178952135121","user_id":"user-42","order_id":"order-1001",
+                {"provider_event_id":"adyen:%s:8816178952135121","user_id":"user-42","order_id":"order-1001",
                  "status":"%s","amount_minor":%d,"currency":"EUR","occurred_at":"%s"}""".formatted(eventCode, status,
                 amount, occurredAt)));
         assertThat(envelope.providerPayload()).isEqualTo(item);
         assertThat(envelope.provider()).isEqualTo("adyen");
-        assertThat(envelope.mapping()).isEqualTo("adyen@1");
+        assertThat(envelope.mapping()).isEqualTo("adyen@2");
     }
 
     @Test
@@ -105,7 +105,7 @@ class AdyenWebhooksTest {
         assertThat(envelope.type()).isEqualTo(EventType.CHARGEBACK);
         assertThat(envelope.key()).isEqualTo("order-1001");
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"CHARGEBACK:9915555555555555","order_id":"order-1001",
+                {"provider_event_id":"adyen:CHARGEBACK:9915555555555555","order_id":"order-1001",
                  "dispute_id":"9915555555555555","status":"opened","reason":"Other Fraud-Card Absent Environment",
                  "amount_minor":1999,"currency":"EUR","occurred_at":"2026-11-22T10:00:00+01:00"}"""));
     }

@@ -42,7 +42,7 @@ class CheckoutWebhooksTest {
         Envelope envelope = intake.admit(checkout, headers(VECTOR_SIGNATURE), body).envelopes().get(0);
 
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"evt_az5sblvku4ge3dwpztvyizgcau","user_id":"user-42","order_id":"order-1001",
+                {"provider_event_id":"checkout:evt_az5sblvku4ge3dwpztvyizgcau","user_id":"user-42","order_id":"order-1001",
                  "status":"paid","amount_minor":1999,"currency":"EUR","occurred_at":"2026-11-20T10:00:00Z"}"""));
         assertThat(CheckoutAdapter.signature(SECRET, body)).isEqualTo(VECTOR_SIGNATURE);
         refused(() -> intake.admit(checkout, headers(VECTOR_SIGNATURE.toUpperCase()), VECTOR_BODY.replace("1999", "1")
@@ -73,7 +73,7 @@ class CheckoutWebhooksTest {
         assertThat(envelope.key()).isEqualTo("user-42");
         assertThat(tree(envelope.payload()).get("status").asText()).isEqualTo(status);
         assertThat(envelope.providerPayload()).isEqualTo(body);
-        assertThat(envelope.mapping()).isEqualTo("checkout@1");
+        assertThat(envelope.mapping()).isEqualTo("checkout@2");
     }
 
     @ParameterizedTest
@@ -95,7 +95,7 @@ class CheckoutWebhooksTest {
 
         assertThat(envelope.type()).isEqualTo(EventType.CHARGEBACK);
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"evt_%s","order_id":"order-1001","dispute_id":"dsp_rbhwd2qrg13uhrp2newf",
+                {"provider_event_id":"checkout:evt_%s","order_id":"order-1001","dispute_id":"dsp_rbhwd2qrg13uhrp2newf",
                  "status":"%s","reason":"fraudulent","amount_minor":1999,"currency":"EUR",
                  "occurred_at":"2026-11-22T10:00:00Z"}""".formatted(type, status)));
     }

@@ -86,14 +86,14 @@ class StripeWebhooksTest {
         assertThat(envelope.type()).isEqualTo(EventType.ORDER_PAYMENT);
         assertThat(envelope.key()).isEqualTo("user-42");
         assertThat(envelope.eventId()).isEqualTo(Envelope.eventIdOf(EventType.ORDER_PAYMENT,
-                "evt_1QHk2bLkdIwHu7ixAbCdEfGh"));
+                "stripe:evt_1QHk2bLkdIwHu7ixAbCdEfGh"));
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"evt_1QHk2bLkdIwHu7ixAbCdEfGh","user_id":"user-42","order_id":"order-1001",
+                {"provider_event_id":"stripe:evt_1QHk2bLkdIwHu7ixAbCdEfGh","user_id":"user-42","order_id":"order-1001",
                  "status":"%s","amount_minor":%d,"currency":"EUR","occurred_at":"%s"}""".formatted(status, amount,
                 occurredAt)));
         assertThat(envelope.providerPayload()).isEqualTo(body);
         assertThat(envelope.provider()).isEqualTo("stripe");
-        assertThat(envelope.mapping()).isEqualTo("stripe@1");
+        assertThat(envelope.mapping()).isEqualTo("stripe@2");
         assertThat(envelope.schema()).isEqualTo(Intakes.SCHEMAS.version(EventType.ORDER_PAYMENT));
     }
 
@@ -115,7 +115,7 @@ class StripeWebhooksTest {
         assertThat(envelope.type()).isEqualTo(EventType.CHARGEBACK);
         assertThat(envelope.key()).isEqualTo("order-1001");
         assertThat(tree(envelope.payload())).isEqualTo(tree("""
-                {"provider_event_id":"evt_1QHk2bLkdIwHu7ixAbCdEfGh","order_id":"order-1001",
+                {"provider_event_id":"stripe:evt_1QHk2bLkdIwHu7ixAbCdEfGh","order_id":"order-1001",
                  "dispute_id":"du_1QHk2bLkdIwHu7ix","status":"%s","reason":"fraudulent","amount_minor":1999,
                  "currency":"EUR","occurred_at":"%s"}""".formatted(status, occurredAt)));
         assertThat(envelope.providerPayload()).isEqualTo(body);
@@ -166,6 +166,20 @@ class StripeWebhooksTest {
 
         assertThat(rejection.details()).extracting(detail -> ((Violation) detail).pointer())
                 .containsExactlyInAnyOrder("/data/object/amount", "/data/object/currency");
+    }
+
+    @Test
+    void anEventIdTooLongOnceNamedForStripeIsRefusedAtStripesField() throws Exception {
+        String fits = "evt_" + "x".repeat(128 - "stripe:evt_".length());
+        String body = ProviderFixtures.load("stripe/charge.succeeded.json", IDS);
+
+        assertThat(tree(single(body.replace("evt_1QHk2bLkdIwHu7ixAbCdEfGh", fits)).payload())
+                .get("provider_event_id").asText()).isEqualTo("stripe:" + fits).hasSize(128);
+        String tooLong = body.replace("evt_1QHk2bLkdIwHu7ixAbCdEfGh", fits + "x");
+        WebhookRejection rejection = refused(() -> intake.admit(stripe, signed(tooLong),
+                tooLong.getBytes(StandardCharsets.UTF_8)), 422, "schema_violation");
+
+        assertThat(rejection.details()).extracting(detail -> ((Violation) detail).pointer()).containsExactly("/id");
     }
 
     @Test
