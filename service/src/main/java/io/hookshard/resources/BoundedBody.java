@@ -2,7 +2,6 @@ package io.hookshard.resources;
 
 import io.hookshard.core.WebhookRejection;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,26 +10,33 @@ final class BoundedBody {
     private BoundedBody() {
     }
 
+    /** @param declaredLength the Content-Length, or -1 when the body is chunked */
     static byte[] read(InputStream in, long declaredLength, long limit) throws WebhookRejection {
         if (declaredLength > limit) {
             throw tooLarge(limit);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declaredLength > 0 ? (int) declaredLength : 1024);
-        byte[] buffer = new byte[8192];
-        long total = 0;
         try {
-            int read;
-            while ((read = in.read(buffer)) != -1) {
-                total += read;
-                if (total > limit) {
-                    throw tooLarge(limit);
+            if (declaredLength >= 0) {
+                // The container ends the stream at the declared length, so the body is read into one array of its
+                // size: a copy and an 8 KiB buffer less per request, which ingest's allocation profile showed.
+                byte[] body = in.readNBytes((int) declaredLength);
+                if (body.length < declaredLength) {
+                    throw unreadable();
                 }
-                out.write(buffer, 0, read);
+                return body;
             }
+            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (body.length > limit) {
+                throw tooLarge(limit);
+            }
+            return body;
         } catch (IOException e) {
-            throw new WebhookRejection(400, "unreadable_body", "the request body could not be read");
+            throw unreadable();
         }
-        return out.toByteArray();
+    }
+
+    private static WebhookRejection unreadable() {
+        return new WebhookRejection(400, "unreadable_body", "the request body could not be read");
     }
 
     private static WebhookRejection tooLarge(long limit) {
