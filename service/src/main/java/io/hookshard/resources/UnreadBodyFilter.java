@@ -42,7 +42,9 @@ public final class UnreadBodyFilter implements ContainerResponseFilter {
                     return;
                 }
             }
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) {
+            // A body that broke off (a malformed chunk, an early EOF) has already been answered 400 by the resource;
+            // Jersey's hasEntity wraps the container's EOF in a ProcessingException, which must not make it a 500.
             response.getHeaders().putSingle(CONNECTION, "close");
         }
     }
