@@ -40,6 +40,7 @@ import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
 import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
+import io.hookshard.providers.ProviderAdapters;
 import io.hookshard.providers.ProviderIntake;
 import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.ProviderWebhookResource;
@@ -143,7 +144,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.admin().addTask(ConsumersPauseTask.resume(control, pausable));
 
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
-                environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());
+                environment.getObjectMapper(), schemas, decoder, Clock.systemUTC(), ProviderAdapters.names());
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         ProviderIntake providers = new ProviderIntake(config.getWebhooks().providerAdapters(Clock.systemUTC()),

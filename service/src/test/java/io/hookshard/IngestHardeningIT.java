@@ -143,6 +143,10 @@ class IngestHardeningIT {
                         .POST(HttpRequest.BodyPublishers.ofString(valid))));
 
         // Bodies that are not JSON: 400.
+        for (String provider : List.of("stripe", "adyen", "checkout")) {
+            cases.add(signed("an id written as /webhooks/" + provider + " writes its ids", 422, "schema_violation",
+                    orders(), valid.replace("\"evt-h\"", "\"" + provider + ":evt-h\"")));
+        }
         cases.add(signed("empty body", 400, "malformed_json", orders(), ""));
         cases.add(signed("not JSON", 400, "malformed_json", orders(), "provider_event_id=1&user_id=2"));
         cases.add(signed("truncated JSON", 400, "malformed_json", orders(), valid.substring(0, 40)));

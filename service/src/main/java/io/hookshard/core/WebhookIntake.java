@@ -16,6 +16,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -31,13 +32,16 @@ public final class WebhookIntake {
     private final PayloadSchemas schemas;
     private final EventDecoder decoder;
     private final Clock clock;
+    private final List<String> providers;
 
     /**
      * @param verifiers the signature scheme of each endpoint
      * @param decoder   the consumers' decoder, built on the same {@code schemas}
+     * @param providers the names of the providers' own endpoints, whose event ids begin with the name and a colon
      */
     public WebhookIntake(Map<EventType, SignatureVerifier> verifiers, ObjectMapper mapper, PayloadSchemas schemas,
-                         EventDecoder decoder, Clock clock) {
+                         EventDecoder decoder, Clock clock, Collection<String> providers) {
+        this.providers = List.copyOf(providers);
         this.verifiers = Map.copyOf(verifiers);
         // A body must mean one thing: trailing tokens and repeated keys are refused, not resolved.
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -63,11 +67,27 @@ public final class WebhookIntake {
                             + ")", violations);
         }
         String providerEventId = payload.get("provider_event_id").asText();
+        reserved(providerEventId);
         String key = payload.get(type.partitionKeyField()).asText();
         Envelope envelope = new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, webhookId,
                 clock.instant(), schemas.version(type), asReceived(body, payload));
         decodable(envelope);
         return envelope;
+    }
+
+    /**
+     * An id written as a provider's endpoint writes its ids ({@code stripe:evt_...}) would be the same event as that
+     * provider's: one of the two would be accepted and then dead-lettered as a conflict. Refused while the sender can
+     * be told why.
+     */
+    private void reserved(String providerEventId) throws WebhookRejection {
+        for (String provider : providers) {
+            if (providerEventId.startsWith(provider + ":")) {
+                throw new WebhookRejection(422, "schema_violation", "provider_event_id must not begin with \""
+                        + provider + ":\"", List.of(new Violation("/provider_event_id", "must not begin with \""
+                        + provider + ":\", which names the events of /webhooks/" + provider)));
+            }
+        }
     }
 
     /**

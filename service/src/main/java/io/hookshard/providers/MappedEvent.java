@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A provider event in Hookshard's terms: the fields of the order-payment or chargeback schema, each read from a JSON
@@ -28,6 +29,8 @@ public final class MappedEvent {
             "amount_minor", "currency", "occurred_at");
     private static final List<String> CHARGEBACK_FIELDS = List.of("provider_event_id", "order_id", "dispute_id",
             "status", "reason", "amount_minor", "currency", "occurred_at");
+
+    private static final Pattern ASCII_LETTERS = Pattern.compile("[A-Za-z]+");
 
     private final EventType type;
     private final JsonNode source;
@@ -52,28 +55,25 @@ public final class MappedEvent {
 
     /** {@code field} is the string at {@code pointer}; an integer is taken as its digits (some ids are numbers). */
     public MappedEvent text(String field, String pointer) {
-        JsonNode node = present(field, pointer);
-        if (node != null) {
-            if (node.isTextual() || node.isIntegralNumber()) {
-                set(field, pointer, JsonNodeFactory.instance.textNode(node.asText()));
-            } else {
-                violation(pointer, "must be a string (it gives " + field + ")");
-            }
+        String text = nonEmptyText(field, pointer);
+        if (text != null) {
+            set(field, pointer, JsonNodeFactory.instance.textNode(text));
         }
         return this;
     }
 
-    /** {@code field} is the texts at {@code pointers} joined by {@code separator}, e.g. Adyen's eventCode:pspReference. */
+    /**
+     * {@code field} is the texts at {@code pointers} joined by {@code separator}, e.g. Adyen's eventCode:pspReference.
+     * Each part must be a text of its own: an empty or missing one would make the ids of different events equal.
+     */
     public MappedEvent joined(String field, String separator, String... pointers) {
         List<String> parts = new ArrayList<>();
         for (String pointer : pointers) {
-            JsonNode node = present(field, pointer);
-            if (node == null) {
-                return this;
-            }
-            parts.add(node.asText());
+            parts.add(nonEmptyText(field, pointer));
         }
-        set(field, pointers[pointers.length - 1], JsonNodeFactory.instance.textNode(String.join(separator, parts)));
+        if (!parts.contains(null)) {
+            set(field, pointers[pointers.length - 1], JsonNodeFactory.instance.textNode(String.join(separator, parts)));
+        }
         return this;
     }
 
@@ -95,7 +95,10 @@ public final class MappedEvent {
         JsonNode node = present(field, pointer);
         if (node != null) {
             if (node.isTextual()) {
-                set(field, pointer, JsonNodeFactory.instance.textNode(node.asText().toUpperCase(Locale.ROOT)));
+                // Only ASCII letters are upper-cased: toUpperCase would turn "ßd" into a valid-looking "SSD".
+                String code = node.asText();
+                set(field, pointer, JsonNodeFactory.instance.textNode(ASCII_LETTERS.matcher(code).matches()
+                        ? code.toUpperCase(Locale.ROOT) : code));
             } else {
                 violation(pointer, "must be a currency code (it gives " + field + ")");
             }
@@ -156,6 +159,23 @@ public final class MappedEvent {
         int slash = field.indexOf('/');
         String pointer = pointers.get(slash < 0 ? field : field.substring(0, slash));
         return pointer != null ? pointer : "";
+    }
+
+    /** The string or integer at {@code pointer} as text, or null (and a violation) if it is neither, or empty. */
+    private String nonEmptyText(String field, String pointer) {
+        JsonNode node = present(field, pointer);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() && !node.isIntegralNumber()) {
+            violation(pointer, "must be a string (it gives " + field + ")");
+            return null;
+        }
+        if (node.asText().isEmpty()) {
+            violation(pointer, "must not be empty (it gives " + field + ")");
+            return null;
+        }
+        return node.asText();
     }
 
     private JsonNode present(String field, String pointer) {

@@ -93,6 +93,7 @@ public final class ProviderIntake {
         List<Envelope> envelopes = new ArrayList<>();
         List<String> unmapped = new ArrayList<>();
         List<Violation> violations = new ArrayList<>();
+        Contradictions contradictions = new Contradictions();
         for (int i = 0; i < pointers.size(); i++) {
             JsonNode event = parsed.at(pointers.get(i));
             Optional<MappedEvent> mapped;
@@ -109,7 +110,9 @@ public final class ProviderIntake {
             List<Violation> problems = new ArrayList<>(mapped.get().violations());
             if (problems.isEmpty()) {
                 try {
-                    envelopes.add(envelope(adapter, mapped.get(), originals.get(i), receivedAt));
+                    Envelope envelope = envelope(adapter, mapped.get(), originals.get(i), receivedAt);
+                    contradictions.check(display(pointers.get(i)), envelope, mapped.get())
+                            .ifPresentOrElse(problems::add, () -> envelopes.add(envelope));
                 } catch (MappingException e) {
                     problems.addAll(e.violations());
                 }

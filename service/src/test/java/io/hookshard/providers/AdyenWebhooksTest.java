@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.hookshard.providers.Intakes.refused;
@@ -154,6 +155,45 @@ class AdyenWebhooksTest {
         assertThat(rejection.details()).extracting(detail -> ((Violation) detail).pointer()).containsExactly(
                 "/notificationItems/1/NotificationRequestItem/additionalData/shopperReference",
                 "/notificationItems/2/NotificationRequestItem/amount/currency");
+    }
+
+    @Test
+    void anItemWhosePspReferenceIsEmptyOrNoIdIsRefusedNamingIt() {
+        for (String pspReference : List.of("\"\"", "{}", "1.5", "true")) {
+            String item = ProviderFixtures.adyenItem("AUTHORISATION", values("PSP", "true"),
+                    text -> text.replace("\"PSP\"", pspReference));
+
+            WebhookRejection rejection = refused(() -> admitted(ProviderFixtures.adyenBatch(item)), 422,
+                    "schema_violation");
+
+            assertThat(rejection.details()).as(pspReference).extracting(detail -> ((Violation) detail).pointer())
+                    .containsExactly("/notificationItems/0/NotificationRequestItem/pspReference");
+        }
+    }
+
+    @Test
+    void itemsOfOneBatchThatContradictEachOtherRefuseItNamingTheLaterOne() throws Exception {
+        String authorised = ProviderFixtures.adyenItem("AUTHORISATION", values("7914073381342284", "true"));
+        String otherAmount = ProviderFixtures.adyenItem("AUTHORISATION", values("7914073381342284", "true"),
+                text -> text.replace("\"value\": 1999", "\"value\": 1300"));
+        Map<String, String> otherUser = values("8816178952135121", "true");
+        otherUser.put("user_id", "user-43");
+        String otherOwner = ProviderFixtures.adyenItem("CAPTURE", otherUser);
+
+        WebhookRejection told = refused(() -> admitted(ProviderFixtures.adyenBatch(authorised, otherAmount)), 422,
+                "schema_violation");
+        WebhookRejection owned = refused(() -> admitted(ProviderFixtures.adyenBatch(authorised, otherOwner)), 422,
+                "schema_violation");
+
+        assertThat(told.details()).extracting(detail -> ((Violation) detail).pointer())
+                .containsExactly("/notificationItems/1/NotificationRequestItem/pspReference");
+        assertThat(owned.details()).extracting(detail -> ((Violation) detail).pointer())
+                .containsExactly("/notificationItems/1/NotificationRequestItem/additionalData/shopperReference");
+        assertThat(owned.getMessage()).contains("/notificationItems/0/NotificationRequestItem");
+        // The same event told twice alike is no contradiction: the inbox stores it once.
+        assertThat(admitted(ProviderFixtures.adyenBatch(authorised, authorised)).envelopes())
+                .extracting(Envelope::eventId).hasSize(2).containsOnly(admitted(ProviderFixtures.adyenBatch(
+                        authorised)).envelopes().get(0).eventId());
     }
 
     @Test

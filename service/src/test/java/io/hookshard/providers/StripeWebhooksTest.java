@@ -183,6 +183,22 @@ class StripeWebhooksTest {
     }
 
     @Test
+    void anEmptyEventIdOrACurrencyThatIsOnlyUpperCasedIntoOneIsRefused() {
+        String body = ProviderFixtures.load("stripe/charge.succeeded.json", IDS);
+        String noId = body.replace("\"evt_1QHk2bLkdIwHu7ixAbCdEfGh\"", "\"\"");
+        String sharpS = body.replace("\"currency\": \"eur\"", "\"currency\": \"\u00dfd\"");
+
+        WebhookRejection empty = refused(() -> intake.admit(stripe, signed(noId),
+                noId.getBytes(StandardCharsets.UTF_8)), 422, "schema_violation");
+        WebhookRejection currency = refused(() -> intake.admit(stripe, signed(sharpS),
+                sharpS.getBytes(StandardCharsets.UTF_8)), 422, "schema_violation");
+
+        assertThat(empty.details()).extracting(detail -> ((Violation) detail).pointer()).containsExactly("/id");
+        assertThat(currency.details()).extracting(detail -> ((Violation) detail).pointer())
+                .containsExactly("/data/object/currency");
+    }
+
+    @Test
     void whereTheIdsAreIsConfiguration() throws Exception {
         ProviderSettings pointers = new ProviderSettings(SECRET, "/data/object/customer",
                 "/data/object/payment_intent", null, java.time.Duration.ofMinutes(5), CLOCK);
