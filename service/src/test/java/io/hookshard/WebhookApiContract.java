@@ -9,7 +9,10 @@ import io.hookshard.support.Webhooks;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +157,27 @@ abstract class WebhookApiContract {
         HttpResponse<String> missing = provider.get(app().url("/orders/no-such-order"));
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("order_not_found");
+    }
+
+    @Test
+    void idsAPathCannotCarryAreReadByQueryParameter() throws Exception {
+        String user = Webhooks.randomId("user/a%b");
+        String order = Webhooks.randomId("order/a%b");
+        assertThat(provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
+                user, order, "paid", 700, "2026-11-20T10:00:00Z")).statusCode()).isBetween(200, 202);
+
+        URI byOrder = app().url("/orders?order_id=" + URLEncoder.encode(order, StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(byOrder).statusCode() == 200);
+        JsonNode view = JSON.readTree(provider.get(byOrder).body());
+        assertThat(view.get("order_id").asText()).isEqualTo(order);
+        assertThat(view.get("user_id").asText()).isEqualTo(user);
+        JsonNode list = JSON.readTree(provider.get(app().url("/users/orders?user_id="
+                + URLEncoder.encode(user, StandardCharsets.UTF_8))).body());
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("order_id").asText()).isEqualTo(order);
+        HttpResponse<String> unnamed = provider.get(app().url("/orders"));
+        assertThat(unnamed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unnamed.body()).get("code").asText()).isEqualTo("missing_parameter");
     }
 
     @Test

@@ -7,6 +7,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -33,5 +34,29 @@ public final class OrderResource {
     @Path("users/{userId}/orders")
     public List<OrderView> ordersOf(@PathParam("userId") String userId) {
         return queries.ordersOf(userId);
+    }
+
+    /**
+     * The same by query parameter, for the ids a path cannot carry: the schema lets an id hold '/', '%' or '\', and
+     * Jetty refuses such a character percent-encoded in a path as ambiguous (400).
+     */
+    @GET
+    @Path("orders")
+    public OrderView orderNamed(@QueryParam("order_id") String orderId) {
+        return order(required("order_id", orderId));
+    }
+
+    @GET
+    @Path("users/orders")
+    public List<OrderView> ordersOfUserNamed(@QueryParam("user_id") String userId) {
+        return ordersOf(required("user_id", userId));
+    }
+
+    private static String required(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new ApiException(400, "missing_parameter", "the query parameter " + name + " is required",
+                    List.of());
+        }
+        return value;
     }
 }
