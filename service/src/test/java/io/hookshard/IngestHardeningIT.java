@@ -199,6 +199,13 @@ class IngestHardeningIT {
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(valid))));
         cases.add(http("no Content-Type", 415, "unsupported_media_type", HttpRequest.newBuilder(orders())
                 .POST(HttpRequest.BodyPublishers.ofString(valid))));
+        for (String wildcard : List.of("*/*", "application/*")) {
+            cases.add(http("Content-Type " + wildcard, 415, "unsupported_media_type", HttpRequest.newBuilder(orders())
+                    .header("Content-Type", wildcard).POST(HttpRequest.BodyPublishers.ofString(valid))));
+            cases.add(http("Content-Type " + wildcard + " to Stripe's endpoint", 415, "unsupported_media_type",
+                    HttpRequest.newBuilder(app.url("/webhooks/stripe")).header("Content-Type", wildcard)
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+        }
         cases.add(http("application/xml", 415, "unsupported_media_type", HttpRequest.newBuilder(orders())
                 .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString("<a/>"))));
         cases.add(http("GET on a webhook endpoint", 405, "method_not_allowed", HttpRequest.newBuilder(orders()).GET()));

@@ -104,11 +104,13 @@ public final class StripeAdapter implements ProviderAdapter {
             return Optional.empty();
         }
         JsonNode stripeStatus = event.at("/data/object/status");
+        if (!stripeStatus.isTextual()) {
+            // Only a text can be a status newer than this mapping; null or an object is a malformed event.
+            throw new MappingException("/data/object/status", stripeStatus.isMissingNode()
+                    ? "is missing: a dispute has a status" : "must be a string: a dispute's status");
+        }
         DisputeStatus status = DISPUTE_STATUSES.get(stripeStatus.asText());
         if (status == null) {
-            if (stripeStatus.isMissingNode()) {
-                throw new MappingException("/data/object/status", "is missing: a dispute has a status");
-            }
             // A status newer than this mapping: acknowledged and counted as unmapped, never refused.
             LOG.warn("stripe event {} ({}) has dispute status {}, which the mapping {} does not know; not stored",
                     event.path("id").asText(), type, stripeStatus.asText(), mapping());

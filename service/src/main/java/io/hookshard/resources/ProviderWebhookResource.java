@@ -79,10 +79,7 @@ public final class ProviderWebhookResource {
         received.mark();
         ProviderIntake.Admitted admitted;
         try {
-            MediaType type = headers.getMediaType();
-            if (type == null || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
-                throw new WebhookRejection(415, "unsupported_media_type", "Content-Type must be application/json");
-            }
+            JsonContentType.require(headers.getMediaType());
             byte[] bytes = BoundedBody.read(body, headers.getLength(), maxBodyBytes);
             admitted = intake.admit(adapter, headers::getHeaderString, bytes);
         } catch (WebhookRejection rejection) {

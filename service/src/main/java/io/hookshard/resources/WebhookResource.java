@@ -78,10 +78,7 @@ public final class WebhookResource {
         received.mark();
         Envelope envelope;
         try {
-            if (headers.getMediaType() == null) {
-                // JAX-RS lets a request without Content-Type match any @Consumes; webhooks must say JSON.
-                throw new WebhookRejection(415, "unsupported_media_type", "Content-Type must be application/json");
-            }
+            JsonContentType.require(headers.getMediaType());
             byte[] bytes = BoundedBody.read(body, headers.getLength(), maxBodyBytes);
             envelope = intake.admit(type, headers::getHeaderString, bytes);
         } catch (WebhookRejection rejection) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -196,6 +197,20 @@ class StripeWebhooksTest {
         assertThat(empty.details()).extracting(detail -> ((Violation) detail).pointer()).containsExactly("/id");
         assertThat(currency.details()).extracting(detail -> ((Violation) detail).pointer())
                 .containsExactly("/data/object/currency");
+    }
+
+    @Test
+    void aDisputeStatusThatIsNoStringIsRefusedNotTakenForANewerOne() {
+        for (String status : List.of("null", "{}", "3")) {
+            String body = ProviderFixtures.load("stripe/charge.dispute.closed.json", Map.of("event_id", "evt_2",
+                    "order_id", "order-1001", "dispute_id", "du_2", "status", "S")).replace("\"S\"", status);
+
+            WebhookRejection rejection = refused(() -> intake.admit(stripe, signed(body),
+                    body.getBytes(StandardCharsets.UTF_8)), 422, "schema_violation");
+
+            assertThat(rejection.details()).as(status).extracting(detail -> ((Violation) detail).pointer())
+                    .containsExactly("/data/object/status");
+        }
     }
 
     @Test
