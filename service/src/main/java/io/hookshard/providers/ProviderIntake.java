@@ -139,7 +139,7 @@ public final class ProviderIntake {
         fields.put("provider_event_id", adapter.name() + ":" + fields.get("provider_event_id").asText());
         List<Violation> violations = schemas.validate(type, fields);
         if (!violations.isEmpty()) {
-            throw new MappingException(translated(mapped, violations));
+            throw new MappingException(translated(adapter, mapped, violations));
         }
         String providerEventId = fields.get("provider_event_id").asText();
         String key = fields.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
@@ -154,18 +154,22 @@ public final class ProviderIntake {
         } catch (InvalidEventException e) {
             List<Violation> decoded = e.violations().isEmpty() ? List.of(new Violation("/", e.getMessage()))
                     : e.violations();
-            throw new MappingException(translated(mapped, decoded));
+            throw new MappingException(translated(adapter, mapped, decoded));
         }
         return envelope;
     }
 
     /** Violations of Hookshard's fields, moved to the provider's fields they were read from. */
-    private static List<Violation> translated(MappedEvent mapped, List<Violation> violations) {
+    private static List<Violation> translated(ProviderAdapter adapter, MappedEvent mapped,
+                                              List<Violation> violations) {
         return violations.stream().map(violation -> new Violation(mapped.sourceOf(violation.pointer()),
-                violation.message() + " (as " + field(violation.pointer()) + ")")).toList();
+                violation.message() + " (as " + field(adapter, violation.pointer()) + ")")).toList();
     }
 
-    private static String field(String pointer) {
+    private static String field(ProviderAdapter adapter, String pointer) {
+        if (pointer.equals("/provider_event_id")) {
+            return "provider_event_id, written \"" + adapter.name() + ":\" and the id";
+        }
         return pointer.isEmpty() || pointer.equals("/") ? "the mapped event" : pointer.substring(1);
     }
 

@@ -181,6 +181,7 @@ class StripeWebhooksTest {
                 tooLong.getBytes(StandardCharsets.UTF_8)), 422, "schema_violation");
 
         assertThat(rejection.details()).extracting(detail -> ((Violation) detail).pointer()).containsExactly("/id");
+        assertThat(rejection.getMessage()).contains("written \"stripe:\" and the id");
     }
 
     @Test
