@@ -178,6 +178,36 @@ abstract class WebhookApiContract {
         HttpResponse<String> unnamed = provider.get(app().url("/orders"));
         assertThat(unnamed.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(unnamed.body()).get("code").asText()).isEqualTo("missing_parameter");
+        // An id no webhook could have given names nothing: PostgreSQL would refuse a NUL in the query.
+        HttpResponse<String> nul = provider.get(app().url("/orders?order_id=%00"));
+        assertThat(nul.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(nul.body()).get("code").asText()).isEqualTo("order_not_found");
+        assertThat(JSON.readTree(provider.get(app().url("/users/orders?user_id=%00")).body())).isEmpty();
+    }
+
+    @Test
+    void anIdWithASemicolonIsNeverReadAsAnotherOrder() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String semicolon = order + ";x=1";
+        for (String id : List.of(order, semicolon)) {
+            assertThat(provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
+                    id.equals(order) ? user : user + ";x", id, "paid", id.equals(order) ? 100 : 200,
+                    "2026-11-20T10:00:00Z")).statusCode()).isBetween(200, 202);
+        }
+        URI encoded = app().url("/orders/" + order + "%3Bx=1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(encoded).statusCode() == 200);
+
+        assertThat(JSON.readTree(provider.get(encoded).body()).get("amount_minor").asLong()).isEqualTo(200);
+        assertThat(JSON.readTree(provider.get(app().url("/orders?order_id="
+                + URLEncoder.encode(semicolon, StandardCharsets.UTF_8))).body()).get("amount_minor").asLong())
+                .isEqualTo(200);
+        // Matrix parameters would cut the id short at the ';': refused, not answered with the other order.
+        for (String path : List.of("/orders/" + semicolon, "/users/" + user + ";x/orders")) {
+            HttpResponse<String> ambiguous = provider.get(app().url(path));
+            assertThat(ambiguous.statusCode()).as(path).isEqualTo(400);
+            assertThat(JSON.readTree(ambiguous.body()).get("code").asText()).isEqualTo("ambiguous_path");
+        }
     }
 
     @Test

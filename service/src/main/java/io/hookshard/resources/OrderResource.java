@@ -8,15 +8,21 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import java.util.List;
+import java.util.Optional;
 
 /** The read API for services that consume what Hookshard stored; routed through shard-router like the writes. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public final class OrderResource {
+    /** The schemas' identifier: 1 to 128 printable ASCII characters, no space. No other id was ever stored. */
+    private static final int MAX_ID = 128;
+
     private final OrderQueries queries;
 
     public OrderResource(OrderQueries queries) {
@@ -25,31 +31,35 @@ public final class OrderResource {
 
     @GET
     @Path("orders/{orderId}")
-    public OrderView order(@PathParam("orderId") String orderId) {
-        return queries.order(orderId).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "order_not_found",
-                "no order " + orderId + " is stored"));
+    public OrderView order(@PathParam("orderId") String orderId, @Context UriInfo uri) {
+        unambiguous(uri);
+        return orderNamed(orderId);
     }
 
     @GET
     @Path("users/{userId}/orders")
-    public List<OrderView> ordersOf(@PathParam("userId") String userId) {
-        return queries.ordersOf(userId);
+    public List<OrderView> ordersOf(@PathParam("userId") String userId, @Context UriInfo uri) {
+        unambiguous(uri);
+        return ordersOfUserNamed(userId);
     }
 
     /**
-     * The same by query parameter, for the ids a path cannot carry: the schema lets an id hold '/', '%' or '\', and
-     * Jetty refuses such a character percent-encoded in a path as ambiguous (400).
+     * The same by query parameter, for the ids a path cannot carry: the schema lets an id hold '/', '%', '\' or ';',
+     * and Jetty refuses the first three percent-encoded in a path as ambiguous (400).
      */
     @GET
     @Path("orders")
     public OrderView orderNamed(@QueryParam("order_id") String orderId) {
-        return order(required("order_id", orderId));
+        String id = required("order_id", orderId);
+        return (possible(id) ? queries.order(id) : Optional.<OrderView>empty()).orElseThrow(() -> new ApiException(
+                Response.Status.NOT_FOUND, "order_not_found", "no order " + id + " is stored"));
     }
 
     @GET
     @Path("users/orders")
     public List<OrderView> ordersOfUserNamed(@QueryParam("user_id") String userId) {
-        return ordersOf(required("user_id", userId));
+        String id = required("user_id", userId);
+        return possible(id) ? queries.ordersOf(id) : List.of();
     }
 
     private static String required(String name, String value) {
@@ -58,5 +68,21 @@ public final class OrderResource {
                     List.of());
         }
         return value;
+    }
+
+    /** An id no webhook could have given (a NUL, which PostgreSQL refuses in text, among them) names nothing stored. */
+    private static boolean possible(String id) {
+        return id.length() <= MAX_ID && id.chars().allMatch(c -> c >= 0x21 && c <= 0x7E);
+    }
+
+    /**
+     * A ';' in a path starts matrix parameters, which JAX-RS drops from the id: {@code /orders/a;b} would read order
+     * {@code a}. An id holding ';' is read by query parameter (or with the ';' percent-encoded).
+     */
+    private static void unambiguous(UriInfo uri) {
+        if (uri.getRequestUri().getRawPath().indexOf(';') >= 0) {
+            throw new ApiException(400, "ambiguous_path", "a ';' in the path would cut the id short: use"
+                    + " /orders?order_id=... or /users/orders?user_id=... (or encode it as %3B)", List.of());
+        }
     }
 }
