@@ -84,6 +84,12 @@ public final class BucketMover {
             throw new IllegalArgumentException("no shard " + toShard + " in config.yml; add it (and run `shards"
                     + " migrate`) first");
         }
+        int bucketCount = catalog.latest().orElseThrow().map().bucketCount();
+        List<Integer> outside = buckets.stream().filter(bucket -> bucket < 0 || bucket >= bucketCount).toList();
+        if (!outside.isEmpty()) {
+            throw new IllegalArgumentException("buckets " + BucketRange.compact(outside) + " are not in the bucket"
+                    + " map, whose buckets are 0-" + (bucketCount - 1));
+        }
         Jdbi catalogDb = catalog.jdbi();
         return catalogDb.withHandle(lockHandle -> {
             boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", MOVE_LOCK)

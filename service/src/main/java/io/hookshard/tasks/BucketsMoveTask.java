@@ -14,6 +14,9 @@ import java.util.Map;
  * flowing, printing each step; ends with a summary. Run again, it finishes a move that was interrupted.
  */
 public final class BucketsMoveTask extends Task {
+    /** More buckets than any map holds: a map's count is a power of two, 1,024 by default. */
+    static final int MAX_BUCKETS = 1 << 20;
+
     private final BucketMover mover;
 
     public BucketsMoveTask(BucketMover mover) {
@@ -36,11 +39,18 @@ public final class BucketsMoveTask extends Task {
         output.flush();
     }
 
-    /** {@code 0-255,300} as the buckets it names. */
+    /**
+     * {@code 0-255,300} as the buckets it names. A bucket past any map's is refused before the list is built: the
+     * range {@code 1023-2147483647} would otherwise fill the heap (and never end, its last bucket being int's last).
+     */
     public static List<Integer> parse(String ranges) {
         List<Integer> buckets = new ArrayList<>();
-        for (String range : ranges.split(",")) {
+        for (String range : ranges.split(",", -1)) {
             BucketRange parsed = BucketRange.parse(range);
+            if (parsed.last() >= MAX_BUCKETS) {
+                throw new IllegalArgumentException("bucket " + parsed.last() + " is past any bucket map's (at most "
+                        + MAX_BUCKETS + " buckets; `shards status` shows this one's)");
+            }
             for (int bucket = parsed.first(); bucket <= parsed.last(); bucket++) {
                 buckets.add(bucket);
             }

@@ -1,16 +1,31 @@
 package io.hookshard.tasks;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** Reads task query parameters, refusing bad values with a message that names the parameter. */
+/**
+ * Reads task query parameters, refusing bad values with a message that names the parameter. A parameter given empty
+ * or twice is refused, never read as absent or as its first value: a script whose variable is unset must not pause
+ * every topic or replay every dead letter.
+ */
 final class TaskParameters {
     private TaskParameters() {
     }
 
+    /** The parameter's value, or null when it is not given at all. */
     static String string(Map<String, List<String>> parameters, String name) {
         List<String> values = parameters.get(name);
-        return values == null || values.isEmpty() || values.get(0).isBlank() ? null : values.get(0).trim();
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new IllegalArgumentException(name + " is given " + values.size() + " times; give it once");
+        }
+        if (values.get(0).isBlank()) {
+            throw new IllegalArgumentException(name + " is empty; leave it out, or give it a value");
+        }
+        return values.get(0).trim();
     }
 
     static int integer(Map<String, List<String>> parameters, String name, int fallback, int min, int max) {
@@ -29,8 +44,16 @@ final class TaskParameters {
         }
     }
 
+    /** Absent is false; {@code true}, {@code yes}, {@code 1} and {@code false}, {@code no}, {@code 0}, in any case. */
     static boolean flag(Map<String, List<String>> parameters, String name) {
         String value = string(parameters, name);
-        return value != null && (value.equals("true") || value.equals("1") || value.equals("yes"));
+        if (value == null) {
+            return false;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got " + value);
+        };
     }
 }
