@@ -94,8 +94,8 @@ public final class SignCommand extends Command {
                 if (url == null) {
                     out.println(signed);
                 } else {
-                    out.printf("curl -sS -X POST '%s' -H 'Content-Type: application/json' --data-binary '%s'%n",
-                            url, signed.replace("'", "'\\''"));
+                    out.printf("curl -sS -X POST %s -H 'Content-Type: application/json' --data-binary %s%n",
+                            quoted(url), quoted(signed));
                 }
             }
         }
@@ -108,12 +108,17 @@ public final class SignCommand extends Command {
             }
             return;
         }
-        StringBuilder command = new StringBuilder("curl -sS -X POST '").append(url)
-                .append("' -H 'Content-Type: application/json'");
+        StringBuilder command = new StringBuilder("curl -sS -X POST ").append(quoted(url))
+                .append(" -H 'Content-Type: application/json'");
         for (String header : headers) {
-            command.append(" -H '").append(header).append('\'');
+            command.append(" -H ").append(quoted(header));
         }
-        out.println(command.append(" --data-binary @").append(bodyFile));
+        out.println(command.append(" --data-binary ").append(quoted("@" + bodyFile)));
+    }
+
+    /** {@code text} as one word of a POSIX shell, whatever it holds: the README pipes these commands to sh. */
+    static String quoted(String text) {
+        return "'" + text.replace("'", "'\\''") + "'";
     }
 
     private static String signAdyenItems(String hexKey, byte[] body) throws IOException {

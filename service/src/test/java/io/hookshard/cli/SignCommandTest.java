@@ -57,9 +57,22 @@ class SignCommandTest {
 
         String signature = CheckoutAdapter.signature(ProviderFixtures.CHECKOUT_SECRET, Files.readAllBytes(body));
         assertThat(printed.strip()).isEqualTo("curl -sS -X POST 'http://localhost:8080/webhooks/checkout'"
-                + " -H 'Content-Type: application/json' -H 'Cko-Signature: " + signature + "' --data-binary @" + body);
+                + " -H 'Content-Type: application/json' -H 'Cko-Signature: " + signature + "' --data-binary '@" + body + "'");
         verify(new CheckoutAdapter(settings(ProviderFixtures.CHECKOUT_SECRET)), "Cko-Signature", signature,
                 Files.readAllBytes(body));
+    }
+
+    @Test
+    void theCurlCommandHandsEachArgumentWholeToTheShellWhateverItHolds() throws Exception {
+        Path body = Files.createTempDirectory("hookshard sign ").resolve("it's the body.json");
+        Files.writeString(body, ProviderFixtures.load("checkout/payment.json", IDS));
+        String url = "http://localhost:8080/x'; echo injected; echo '";
+
+        String command = sign(body, "checkout", url).strip();
+
+        assertThat(command).startsWith("curl ");
+        List<String> arguments = run("printf '<%s>\\n' " + command.substring("curl ".length())).lines().toList();
+        assertThat(arguments).contains("<" + url + ">", "<@" + body + ">").doesNotContain("injected");
     }
 
     @Test
