@@ -1,5 +1,6 @@
 package io.hookshard.cli;
 
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.hookshard.HookshardConfiguration;
@@ -67,5 +68,10 @@ public final class EventsCommand extends ConfiguredCommand<HookshardConfiguratio
                 out.flush();
             }
         }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }

@@ -1,5 +1,6 @@
 package io.hookshard.cli;
 
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.hookshard.security.StandardWebhookVerifier;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,17 +61,15 @@ public final class LoadCommand extends Command {
 
     @Override
     public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
-        String secrets = environment.apply("HOOKSHARD_WEBHOOK_SECRETS");
-        if (secrets == null || secrets.isBlank()) {
-            throw new IllegalArgumentException("set HOOKSHARD_WEBHOOK_SECRETS to the secret to sign with");
-        }
+        String secret = CliSupport.firstSecret(environment.apply("HOOKSHARD_WEBHOOK_SECRETS"),
+                "HOOKSHARD_WEBHOOK_SECRETS");
         int rate = namespace.getInt("rate");
         int seconds = namespace.getInt("seconds");
         int users = namespace.getInt("users");
         if (rate < 1 || seconds < 1 || users < 1) {
             throw new IllegalArgumentException("--rate, --seconds and --users take positive numbers");
         }
-        Sender sender = new Sender(secrets.split(",")[0].trim(), URI.create(namespace.getString("url")));
+        Sender sender = new Sender(secret, URI.create(namespace.getString("url")));
         String run = Long.toString(System.currentTimeMillis(), 36);
         out.printf("sending %d webhook(s) per second for %d s to %s (provider event ids evt-%s-N)%n", rate, seconds,
                 namespace.getString("url"), run);
@@ -92,6 +92,11 @@ public final class LoadCommand extends Command {
         sender.drain();
         out.printf("done: %s; %d order event(s) and %d chargeback(s) accepted%n", sender.answers(),
                 sender.accepted("orders"), sender.accepted("chargebacks"));
+        long refused = sender.sent() - sender.accepted("orders") - sender.accepted("chargebacks");
+        if (refused > 0) {
+            throw new IllegalStateException(refused + " of " + sender.sent() + " webhook(s) were not accepted: "
+                    + sender.answers());
+        }
     }
 
     /** The i-th webhook: the steps of order i/3 in turn, so each order's events follow its first one. */
@@ -124,6 +129,7 @@ public final class LoadCommand extends Command {
         private final Semaphore inFlight = new Semaphore(256);
         private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
         private final Map<String, AtomicLong> accepted = new ConcurrentHashMap<>();
+        private final AtomicLong sent = new AtomicLong();
 
         Sender(String secret, URI base) {
             this.secret = secret;
@@ -142,9 +148,13 @@ public final class LoadCommand extends Command {
                     .header("webhook-signature", StandardWebhookVerifier.signature(secret, id, timestamp, body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             inFlight.acquire();
+            sent.incrementAndGet();
             client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
                 try {
-                    String answer = failure != null ? failure.getClass().getSimpleName()
+                    // sendAsync wraps the cause (a refused connection, a timeout) in a CompletionException.
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    String answer = cause != null ? cause.getClass().getSimpleName()
                             : Integer.toString(response.statusCode());
                     answers.computeIfAbsent(answer, ignored -> new AtomicLong()).incrementAndGet();
                     if (failure == null && response.statusCode() == 202) {
@@ -167,9 +177,18 @@ public final class LoadCommand extends Command {
             return new TreeMap<>(answers).toString();
         }
 
+        long sent() {
+            return sent.get();
+        }
+
         long accepted(String endpoint) {
             AtomicLong count = accepted.get(endpoint);
             return count == null ? 0 : count.get();
         }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }

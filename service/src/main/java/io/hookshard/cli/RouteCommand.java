@@ -1,5 +1,6 @@
 package io.hookshard.cli;
 
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.hookshard.HookshardConfiguration;
@@ -24,5 +25,10 @@ public final class RouteCommand extends ConfiguredCommand<HookshardConfiguration
                        HookshardConfiguration config) {
         Route route = config.getShards().router().route(namespace.getString("key"));
         System.out.printf("key=%s bucket=%d shard=%s%n", route.key(), route.bucket(), route.shardId());
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }

@@ -1,6 +1,7 @@
 package io.hookshard.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
@@ -141,5 +142,10 @@ public final class ShardsCommand extends ConfiguredCommand<HookshardConfiguratio
         if (!dryRun) {
             out.printf("shard %s: migrated%n", shard.getId());
         }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }

@@ -3,6 +3,7 @@ package io.hookshard.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.hookshard.providers.AdyenAdapter;
@@ -68,11 +69,7 @@ public final class SignCommand extends Command {
     @Override
     public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
         Scheme scheme = Scheme.valueOf(namespace.getString("scheme").toUpperCase(Locale.ROOT));
-        String secrets = environment.apply(scheme.variable);
-        if (secrets == null || secrets.isBlank()) {
-            throw new IllegalArgumentException("set " + scheme.variable + " to the secret to sign with");
-        }
-        String secret = secrets.split(",")[0].trim();
+        String secret = CliSupport.firstSecret(environment.apply(scheme.variable), scheme.variable);
         Path bodyFile = Path.of(namespace.getString("body"));
         byte[] body = Files.readAllBytes(bodyFile);
         String url = namespace.getString("url");
@@ -138,5 +135,10 @@ public final class SignCommand extends Command {
             additionalData.put("hmacSignature", AdyenAdapter.signature(hexKey, item));
         }
         return mapper.writeValueAsString(batch);
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }

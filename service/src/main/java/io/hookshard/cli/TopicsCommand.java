@@ -1,5 +1,6 @@
 package io.hookshard.cli;
 
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.hookshard.HookshardConfiguration;
@@ -31,5 +32,10 @@ public final class TopicsCommand extends ConfiguredCommand<HookshardConfiguratio
             topics.ensureTopics();
             System.out.println("topics ready: " + topics.topicNames());
         }
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable failure) {
+        CliSupport.printError(cli.getStdErr(), failure);
     }
 }
