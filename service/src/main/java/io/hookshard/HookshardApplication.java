@@ -53,6 +53,7 @@ import io.hookshard.tasks.BucketsMoveTask;
 import io.hookshard.tasks.ConsumersPauseTask;
 import io.hookshard.tasks.DlqReplayTask;
 import io.hookshard.tasks.PartitionsEnsureTask;
+import io.hookshard.tasks.TaskEndpoint;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -124,8 +125,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
             environment.healthChecks().register("kafka-durability",
                     new KafkaDurabilityHealthCheck(new TopicDurability(kafka.admin(), topics)));
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());
-            environment.admin().addTask(new DlqReplayTask(config.getKafka().getBootstrapServers(), kafka.producer(),
-                    topicNames, kafka.ackTimeout()));
+            TaskEndpoint.register(environment.admin(), new DlqReplayTask(config.getKafka().getBootstrapServers(),
+                    kafka.producer(), topicNames, kafka.ackTimeout()));
             control = consumers.control();
             pausable = List.of(topics.getOrders(), topics.getDisputes(), topics.getEvents());
             ingestion = new KafkaIngestion(kafka.publisher(), Map.of(
@@ -140,8 +141,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         // The relays publish in both modes: sync mode writes through the same stores, so into the same outboxes.
         config.getOutbox().build(environment, config.getKafka(), config.getShards().getShards(),
                 () -> control.isPaused(topics.getEvents()), config.getIngest().getMode() == IngestFactory.Mode.SYNC);
-        environment.admin().addTask(ConsumersPauseTask.pause(control, pausable));
-        environment.admin().addTask(ConsumersPauseTask.resume(control, pausable));
+        TaskEndpoint.register(environment.admin(), ConsumersPauseTask.pause(control, pausable));
+        TaskEndpoint.register(environment.admin(), ConsumersPauseTask.resume(control, pausable));
 
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
                 environment.getObjectMapper(), schemas, decoder, Clock.systemUTC(), ProviderAdapters.names());
@@ -158,10 +159,10 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.jersey().register(new UnexpectedExceptionMapper());
         environment.lifecycle().addServerLifecycleListener(server ->
                 server.setErrorHandler(new JsonErrorHandler(environment.getObjectMapper())));
-        environment.admin().addTask(new PartitionsEnsureTask(built.partitions(),
+        TaskEndpoint.register(environment.admin(), new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
-        environment.admin().addTask(new BucketMapTask(shards, routing, built.catalog()));
-        environment.admin().addTask(new BucketsMoveTask(new BucketMover(shards, built.catalog(),
+        TaskEndpoint.register(environment.admin(), new BucketMapTask(shards, routing, built.catalog()));
+        TaskEndpoint.register(environment.admin(), new BucketsMoveTask(new BucketMover(shards, built.catalog(),
                 config.getShards().getMapRefreshInterval().toJavaDuration(),
                 config.getShards().getMoveStepEvents())));
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.

@@ -163,6 +163,33 @@ class OperationsIT {
         }
     }
 
+    @Test
+    void aTaskRefusesWhatItCannotDoWithAClientStatusAndItsReason() throws Exception {
+        Map<String, String> refusals = Map.of(
+                "partitions-ensure?months=-1", "months must be between",
+                "consumers-pause?topic=", "topic is empty",
+                "consumers-pause?topic=no-such-topic", "topic must be one of",
+                "buckets-move?buckets=1023-2147483647&to=shard-b", "past any bucket map",
+                "buckets-move?buckets=0-1024&to=shard-b", "not in the bucket map",
+                "dlq-replay?dry_run=maybe", "dry_run must be true or false");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            HttpResponse<String> response = post(refusal.getKey());
+            assertThat(response.statusCode()).as(refusal.getKey() + ": " + response.body()).isEqualTo(400);
+            assertThat(response.body()).startsWith("refused: ").contains(refusal.getValue());
+        }
+        assertThat(task("consumers-resume")).doesNotContain("refused");
+
+        HttpResponse<String> get = provider.send(HttpRequest.newBuilder(app.adminUrl("/tasks/dlq-replay")).GET()
+                .build());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(get.body()).get("code").asText()).isEqualTo("method_not_allowed");
+    }
+
+    private HttpResponse<String> post(String pathAndQuery) throws Exception {
+        return provider.send(HttpRequest.newBuilder(app.adminUrl("/tasks/" + pathAndQuery))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     private String task(String pathAndQuery) throws Exception {
         HttpResponse<String> response = provider.send(HttpRequest.newBuilder(app.adminUrl("/tasks/" + pathAndQuery))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
