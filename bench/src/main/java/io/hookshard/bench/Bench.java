@@ -28,6 +28,11 @@ import java.util.Map;
  * secret).
  */
 public final class Bench {
+    /** Every flag the benchmark reads (README, "Performance"). */
+    static final List<String> FLAGS = List.of("phases", "repetitions", "rates", "seconds", "warmup", "jfr", "out",
+            "ingest-seconds", "ingest-warmup", "connections", "sink-events", "users", "growth", "growth-repetitions",
+            "duplicates", "e2e-rates", "e2e-rate", "e2e-workers", "target-port");
+
     private Bench() {
     }
 
@@ -261,13 +266,22 @@ public final class Bench {
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
-    private static Map<String, String> flags(String[] args) {
+    /**
+     * The flags given, each {@code --name value}. An unknown name, or a flag without its value, stops the run before
+     * anything starts: a mistyped flag would otherwise be ignored, and the whole 18-minute command run in its place.
+     */
+    static Map<String, String> flags(String[] args) {
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("flags look like --name value; " + args[args.length - 1]
+                    + " has no value. Flags: " + FLAGS);
+        }
         Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("flags look like --name value, got " + args[i]);
+        for (int i = 0; i < args.length; i += 2) {
+            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (name == null || !FLAGS.contains(name)) {
+                throw new IllegalArgumentException("unknown flag " + args[i] + ". Flags: " + FLAGS);
             }
-            flags.put(args[i].substring(2), args[i + 1]);
+            flags.put(name, args[i + 1]);
         }
         return flags;
     }
