@@ -157,7 +157,8 @@ public final class LoadCommand extends Command {
                     String answer = cause != null ? cause.getClass().getSimpleName()
                             : Integer.toString(response.statusCode());
                     answers.computeIfAbsent(answer, ignored -> new AtomicLong()).incrementAndGet();
-                    if (failure == null && response.statusCode() == 202) {
+                    // 202 in Kafka mode, 200 (applied) in sync mode.
+                    if (failure == null && response.statusCode() / 100 == 2) {
                         accepted.computeIfAbsent(webhook.endpoint(), ignored -> new AtomicLong()).incrementAndGet();
                     }
                 } finally {

@@ -2,6 +2,7 @@ package io.hookshard.move;
 
 import io.hookshard.db.BucketFence;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.errors.AlreadyRunning;
 import io.hookshard.router.BucketMap;
 import io.hookshard.router.BucketRange;
 import io.hookshard.routing.Catalog;
@@ -95,7 +96,7 @@ public final class BucketMover {
             boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", MOVE_LOCK)
                     .mapTo(Boolean.class).one();
             if (!locked) {
-                throw new IllegalStateException("another bucket move is running (on any instance); run this one"
+                throw new AlreadyRunning("another bucket move is running (on any instance); run this one"
                         + " again once it is done");
             }
             try {

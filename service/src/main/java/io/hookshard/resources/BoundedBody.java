@@ -19,8 +19,8 @@ final class BoundedBody {
             if (declaredLength >= 0) {
                 // The container ends the stream at the declared length, so the body is read into one array of its
                 // size: a copy and an 8 KiB buffer less per request, which ingest's allocation profile showed.
-                byte[] body = in.readNBytes((int) declaredLength);
-                if (body.length < declaredLength) {
+                byte[] body = new byte[(int) declaredLength];
+                if (in.readNBytes(body, 0, body.length) < body.length) {
                     throw unreadable();
                 }
                 return body;

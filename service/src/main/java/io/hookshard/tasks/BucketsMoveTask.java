@@ -5,7 +5,7 @@ import io.hookshard.move.BucketMover;
 import io.hookshard.router.BucketRange;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 
@@ -44,17 +44,16 @@ public final class BucketsMoveTask extends Task {
      * range {@code 1023-2147483647} would otherwise fill the heap (and never end, its last bucket being int's last).
      */
     public static List<Integer> parse(String ranges) {
-        List<Integer> buckets = new ArrayList<>();
+        // A set of bits: ranges given many times over name each bucket once, so the list stays within MAX_BUCKETS.
+        BitSet buckets = new BitSet();
         for (String range : ranges.split(",", -1)) {
             BucketRange parsed = BucketRange.parse(range);
             if (parsed.last() >= MAX_BUCKETS) {
                 throw new IllegalArgumentException("bucket " + parsed.last() + " is past any bucket map's (at most "
                         + MAX_BUCKETS + " buckets; `shards status` shows this one's)");
             }
-            for (int bucket = parsed.first(); bucket <= parsed.last(); bucket++) {
-                buckets.add(bucket);
-            }
+            buckets.set(parsed.first(), parsed.last() + 1);
         }
-        return buckets;
+        return buckets.stream().boxed().toList();
     }
 }

@@ -3,6 +3,7 @@ package io.hookshard.tasks;
 import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.config.TopicsFactory;
 import io.hookshard.consume.DeadLetters;
+import io.hookshard.errors.AlreadyRunning;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -107,7 +108,7 @@ public final class DlqReplayTask extends Task {
                 TaskParameters.flag(parameters, "include_failed_replays"));
         boolean dryRun = TaskParameters.flag(parameters, "dry_run");
         if (!running.tryLock()) {
-            throw new IllegalStateException("a dlq-replay is already running on this instance; try again when it ends");
+            throw new AlreadyRunning("a dlq-replay is already running on this instance; try again when it ends");
         }
         try {
             Tally tally = new Tally();

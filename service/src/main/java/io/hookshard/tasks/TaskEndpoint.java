@@ -2,6 +2,7 @@ package io.hookshard.tasks;
 
 import io.dropwizard.core.setup.AdminEnvironment;
 import io.dropwizard.servlets.tasks.Task;
+import io.hookshard.errors.AlreadyRunning;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,10 +19,11 @@ import java.util.Map;
 /**
  * Serves one of Hookshard's tasks at {@code /tasks/<name>}, as Dropwizard's TaskServlet would, except for what a
  * refusal is answered: 400 for a bad parameter (IllegalArgumentException), 409 for what the state forbids now (another
- * move or replay running: IllegalStateException), each with its message and an INFO line. TaskServlet answers every
+ * move or replay running: {@link AlreadyRunning}), each with its message and an INFO line. TaskServlet answers every
  * exception 500 and logs it at ERROR with its stack trace, which is for failures, not for a mistyped range. The
  * mapping is exact, so it wins over TaskServlet's {@code /tasks/*}; the admin token filter, mapped to
- * {@code /tasks/*}, still guards it.
+ * {@code /tasks/*}, still guards it. Unlike TaskServlet, this honours no metric annotation on a task, and
+ * {@code GET /tasks} does not list these tasks: README's table does.
  */
 public final class TaskEndpoint extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEndpoint.class);
@@ -57,20 +59,29 @@ public final class TaskEndpoint extends HttpServlet {
         try (PrintWriter output = response.getWriter()) {
             try {
                 task.execute(parameters(request), output);
-            } catch (IllegalArgumentException e) {
-                refuse(response, output, HttpServletResponse.SC_BAD_REQUEST, e);
-            } catch (IllegalStateException e) {
-                refuse(response, output, HttpServletResponse.SC_CONFLICT, e);
             } catch (Exception e) {
-                LOG.error("task {} failed", task.getName(), e);
-                answer(response, output, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "failed: " + e.getMessage());
+                int status = statusOf(e);
+                if (status == HttpServletResponse.SC_INTERNAL_SERVER_ERROR) {
+                    LOG.error("task {} failed", task.getName(), e);
+                    answer(response, output, status, "failed: " + e.getMessage());
+                } else {
+                    LOG.info("task {} refused: {}", task.getName(), e.getMessage());
+                    answer(response, output, status, "refused: " + e.getMessage());
+                }
             }
         }
     }
 
-    private void refuse(HttpServletResponse response, PrintWriter output, int status, Exception refusal) {
-        LOG.info("task {} refused: {}", task.getName(), refusal.getMessage());
-        answer(response, output, status, "refused: " + refusal.getMessage());
+    /**
+     * 400 for what the request got wrong (the tasks refuse their parameters with IllegalArgumentException), 409 while
+     * the same operation runs elsewhere; anything else failed (a copy, a verification, a broker) and is a 500.
+     */
+    static int statusOf(Exception failure) {
+        if (failure instanceof IllegalArgumentException) {
+            return HttpServletResponse.SC_BAD_REQUEST;
+        }
+        return failure instanceof AlreadyRunning ? HttpServletResponse.SC_CONFLICT
+                : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
     }
 
     /** Once progress was sent the status is sent too (200); the last line then tells the outcome. */

@@ -21,8 +21,11 @@ class CliSupportTest {
     }
 
     @Test
-    void anErrorKeepsItsStackTrace() {
+    void whatNoOperatorCausedKeepsItsStackTrace() {
         assertThat(printed(new OutOfMemoryError("Java heap space"))).contains("OutOfMemoryError").contains("\tat ");
+        assertThat(printed(new NullPointerException("config"))).startsWith("error: NullPointerException: config")
+                .contains("\tat ");
+        assertThat(printed(new IllegalArgumentException("--rate takes a positive number"))).doesNotContain("\tat ");
     }
 
     @Test

@@ -32,12 +32,4 @@ class TaskParametersTest {
         assertThatThrownBy(() -> TaskParameters.flag(Map.of("dry_run", List.of("ture")), "dry_run"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dry_run must be true or false");
     }
-
-    @Test
-    void bucketRangesPastAnyMapAreRefusedBeforeTheListIsBuilt() {
-        assertThat(BucketsMoveTask.parse("0-3,5")).containsExactly(0, 1, 2, 3, 5);
-        assertThatThrownBy(() -> BucketsMoveTask.parse("1023-2147483647"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("past any bucket map");
-        assertThatThrownBy(() -> BucketsMoveTask.parse(",")).isInstanceOf(IllegalArgumentException.class);
-    }
 }
