@@ -236,6 +236,11 @@ class IngestHardeningIT {
         cases.add(raw("an invalid percent-encoding", 400, "bad_request", port,
                 "POST /webhooks/payments/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
                         .getBytes(StandardCharsets.ISO_8859_1)));
+        for (String method : List.of("TRACE", "FOO")) {
+            cases.add(raw(method + " on a webhook endpoint", 405, "method_not_allowed", port, (method
+                    + " /webhooks/payments/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1)));
+        }
         // The body breaks off after the resource began to read it: the answer is still the resource's 400.
         for (String path : List.of("/webhooks/payments/orders", "/webhooks/stripe")) {
             cases.add(raw("a malformed chunk to " + path, 400, "unreadable_body", port, ("POST " + path

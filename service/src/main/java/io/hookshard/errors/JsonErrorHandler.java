@@ -26,6 +26,15 @@ public final class JsonErrorHandler extends ErrorHandler {
         this.mapper = mapper;
     }
 
+    /**
+     * Every method gets the body, not only GET, POST and HEAD (Jetty's default): a TRACE or a made-up method, refused
+     * 405 by the server's allowed-methods filter, was otherwise answered with no body at all.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
