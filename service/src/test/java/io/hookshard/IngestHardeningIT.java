@@ -2,6 +2,7 @@ package io.hookshard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hookshard.support.MalformedUtf8;
 import io.hookshard.support.RawHttp;
 import io.hookshard.support.ShardSql;
 import io.hookshard.support.TestApp;
@@ -147,6 +148,9 @@ class IngestHardeningIT {
             cases.add(signed("an id written as /webhooks/" + provider + " writes its ids", 422, "schema_violation",
                     orders(), valid.replace("\"evt-h\"", "\"" + provider + ":evt-h\"")));
         }
+        // Jackson reads an overlong sequence (C0 AF for '/') without a word; the body would be stored re-serialized.
+        cases.add(signedBytes("an overlong UTF-8 sequence", 400, "malformed_json", orders(),
+                MalformedUtf8.overlongSlashFor(valid.replace("order-h", "order-\u0001h"))));
         cases.add(signed("empty body", 400, "malformed_json", orders(), ""));
         cases.add(signed("not JSON", 400, "malformed_json", orders(), "provider_event_id=1&user_id=2"));
         cases.add(signed("truncated JSON", 400, "malformed_json", orders(), valid.substring(0, 40)));

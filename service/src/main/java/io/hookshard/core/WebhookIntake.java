@@ -10,11 +10,6 @@ import io.hookshard.security.SignatureException;
 import io.hookshard.security.SignatureVerifier;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
@@ -113,16 +108,10 @@ public final class WebhookIntake {
      * order, number formats and all, and both ingest modes store the same text. A body in another
      * encoding than UTF-8 (JSON parsers accept UTF-16 and UTF-32) is stored as its parsed tree instead.
      */
-    private static String asReceived(byte[] body, JsonNode parsed) {
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            String text = utf8.decode(ByteBuffer.wrap(body)).toString();
-            if (text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF")) {
-                return text.strip();
-            }
-        } catch (CharacterCodingException e) {
-            // not UTF-8: fall through
+    private static String asReceived(byte[] body, JsonNode parsed) throws WebhookRejection {
+        String text = Utf8Body.text(body);
+        if (text != null && text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF")) {
+            return text.strip();
         }
         return parsed.toString();
     }

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hookshard.core.Utf8Body;
+import io.hookshard.core.WebhookRejection;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ final class EventTexts {
     private final JsonFactory json = new JsonFactory();
 
     /** @param pointers where the events are; each must point at an object of {@code parsed} */
-    List<String> of(byte[] body, JsonNode parsed, List<String> pointers) {
+    List<String> of(byte[] body, JsonNode parsed, List<String> pointers) throws WebhookRejection {
         if (!plainUtf8(body)) {
             return pointers.stream().map(pointer -> parsed.at(pointer).toString()).toList();
         }
@@ -57,13 +56,8 @@ final class EventTexts {
         }).toList();
     }
 
-    private static boolean plainUtf8(byte[] body) {
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-            return text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF");
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+    private static boolean plainUtf8(byte[] body) throws WebhookRejection {
+        String text = Utf8Body.text(body);
+        return text != null && text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF");
     }
 }

@@ -6,6 +6,7 @@ import io.hookshard.core.EventType;
 import io.hookshard.core.Violation;
 import io.hookshard.core.WebhookRejection;
 import io.hookshard.security.StripeSignatureVerifier;
+import io.hookshard.support.MalformedUtf8;
 import io.hookshard.support.ProviderFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -212,6 +213,15 @@ class StripeWebhooksTest {
             assertThat(rejection.details()).as(status).extracting(detail -> ((Violation) detail).pointer())
                     .containsExactly("/data/object/status");
         }
+    }
+
+    @Test
+    void aBodyWithMalformedUtf8ThatJacksonWouldReadIsRefused() {
+        byte[] overlong = MalformedUtf8.overlongSlashFor(ProviderFixtures.load("stripe/charge.succeeded.json", IDS)
+                .replace("req_oV4xJ2mQ8cS1tU", "req_\u0001"));
+
+        refused(() -> intake.admit(stripe, headers(StripeSignatureVerifier.header(SECRET, NOW.getEpochSecond(),
+                overlong)), overlong), 400, "malformed_json");
     }
 
     @Test
