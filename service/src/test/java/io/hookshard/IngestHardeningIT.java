@@ -237,6 +237,10 @@ class IngestHardeningIT {
         cases.add(raw("an invalid Content-Length", 400, "bad_request", port,
                 "POST /webhooks/payments/orders HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
                         .getBytes(StandardCharsets.ISO_8859_1)));
+        // Answered at once, not after waiting for a body the client never sends.
+        cases.add(raw("a GET declaring a body it never sends", 404, "order_not_found", port,
+                "GET /orders/no-such-order HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1)));
         cases.add(raw("an invalid percent-encoding", 400, "bad_request", port,
                 "POST /webhooks/payments/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
                         .getBytes(StandardCharsets.ISO_8859_1)));

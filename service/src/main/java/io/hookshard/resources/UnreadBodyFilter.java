@@ -23,7 +23,9 @@ public final class UnreadBodyFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (response.getStatus() == 413) {
+        // A body declared larger than the limit would be drained only to be cut off: close at once instead of
+        // waiting for bytes a client may never send (a GET declaring 99,999,999 held a thread until the idle timeout).
+        if (response.getStatus() == 413 || request.getLength() > limit) {
             response.getHeaders().putSingle(CONNECTION, "close");
             return;
         }
