@@ -100,6 +100,9 @@ class DevStackShardsIT {
 
     /** Every order of a user in buckets 0-255 is on shard-c, and none of them is left on shard-a after cleanup. */
     private void assertRowsWhereTheMapSays(List<String> orders) throws Exception {
+        String generated = DATA.resolve(DevConfig.GENERATED).toString();
+        assertThat(runServiceJar("status-before-cleanup.out", "shards", "status", generated, "--shard", "shard-a"))
+                .containsPattern("orders +\\d+ rows, [1-9]\\d* of them in buckets moved away");
         runServiceJar("cleanup.out", "shards", "cleanup", DATA.resolve(DevConfig.GENERATED).toString(), "--grace",
                 "0s");
         long moving = orders.stream().filter(order -> BUCKETS.bucketOf(userOf(order)) < 256).count();
