@@ -84,7 +84,31 @@ class ShardsCommandIT {
     }
 
     /** Runs a command as {@code java -jar hookshard.jar ...} would; fails the test if the command failed. */
+    @Test
+    void aCommandThatFailsTellsWhyInALineWithoutAStackTrace() throws Exception {
+        String empty = failing("route", "", config());
+        String unknown = failing("shards", "status", config(), "--shard", "shard-z");
+
+        assertThat(empty).contains("error: the key is empty").doesNotContain("\tat ");
+        assertThat(unknown).contains("error: ").contains("shard-z").doesNotContain("\tat ");
+    }
+
     private static String run(String... arguments) throws Exception {
+        Outcome outcome = outcome(arguments);
+        assertThat(outcome.failure()).as(outcome.output()).isEmpty();
+        return outcome.output();
+    }
+
+    private static String failing(String... arguments) throws Exception {
+        Outcome outcome = outcome(arguments);
+        assertThat(outcome.failure()).as(outcome.output()).isPresent();
+        return outcome.output();
+    }
+
+    private record Outcome(Optional<Throwable> failure, String output) {
+    }
+
+    private static Outcome outcome(String... arguments) throws Exception {
         HookshardApplication application = new HookshardApplication();
         Bootstrap<HookshardConfiguration> bootstrap = new Bootstrap<>(application);
         application.initialize(bootstrap);
@@ -97,8 +121,6 @@ class ShardsCommandIT {
         } finally {
             System.setOut(original);
         }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        assertThat(failure).as(output).isEmpty();
-        return output;
+        return new Outcome(failure, captured.toString(StandardCharsets.UTF_8));
     }
 }

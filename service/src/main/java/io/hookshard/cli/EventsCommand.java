@@ -44,6 +44,9 @@ public final class EventsCommand extends ConfiguredCommand<HookshardConfiguratio
                        HookshardConfiguration config) {
         String topic = config.getKafka().getTopics().getEvents();
         Integer max = namespace.getInt("max");
+        if (max != null && max < 1) {
+            throw new IllegalArgumentException("--max takes a positive number, got " + max);
+        }
         PrintStream out = System.out;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getKafka().getBootstrapServers(),

@@ -23,7 +23,12 @@ public final class RouteCommand extends ConfiguredCommand<HookshardConfiguration
     @Override
     protected void run(Bootstrap<HookshardConfiguration> bootstrap, Namespace namespace,
                        HookshardConfiguration config) {
-        Route route = config.getShards().router().route(namespace.getString("key"));
+        String key = namespace.getString("key");
+        if (key.isBlank()) {
+            // No webhook carries an empty id (the schema's identifier has at least one character).
+            throw new IllegalArgumentException("the key is empty; give a user id, or a chargeback's order id");
+        }
+        Route route = config.getShards().router().route(key);
         System.out.printf("key=%s bucket=%d shard=%s%n", route.key(), route.bucket(), route.shardId());
     }
 
