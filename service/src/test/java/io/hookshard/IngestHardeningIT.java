@@ -144,7 +144,7 @@ class IngestHardeningIT {
                         .POST(HttpRequest.BodyPublishers.ofString(valid))));
 
         // Bodies that are not JSON: 400.
-        for (String provider : List.of("stripe", "adyen", "checkout")) {
+        for (String provider : List.of("stripe", "adyen", "checkout", "Stripe", "ADYEN")) {
             cases.add(signed("an id written as /webhooks/" + provider + " writes its ids", 422, "schema_violation",
                     orders(), valid.replace("\"evt-h\"", "\"" + provider + ":evt-h\"")));
         }

@@ -171,7 +171,9 @@ class OperationsIT {
                 "consumers-pause?topic=no-such-topic", "topic must be one of",
                 "buckets-move?buckets=1023-2147483647&to=shard-b", "past any bucket map",
                 "buckets-move?buckets=0-1024&to=shard-b", "not in the bucket map",
-                "dlq-replay?dry_run=maybe", "dry_run must be true or false");
+                "dlq-replay?dry_run=maybe", "dry_run must be true or false",
+                "dlq-replay?dryrun=true", "unknown parameter dryrun",
+                "dlq-replay?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", "is after to");
         for (Map.Entry<String, String> refusal : refusals.entrySet()) {
             HttpResponse<String> response = post(refusal.getKey());
             assertThat(response.statusCode()).as(refusal.getKey() + ": " + response.body()).isEqualTo(400);

@@ -175,6 +175,9 @@ abstract class WebhookApiContract {
                 + URLEncoder.encode(user, StandardCharsets.UTF_8))).body());
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("order_id").asText()).isEqualTo(order);
+        HttpResponse<String> twice = provider.get(app().url("/orders?order_id=a&order_id=b"));
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(twice.body()).get("code").asText()).isEqualTo("repeated_parameter");
         HttpResponse<String> unnamed = provider.get(app().url("/orders"));
         assertThat(unnamed.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(unnamed.body()).get("code").asText()).isEqualTo("missing_parameter");

@@ -77,7 +77,8 @@ public final class WebhookIntake {
      */
     private void reserved(String providerEventId) throws WebhookRejection {
         for (String provider : providers) {
-            if (providerEventId.startsWith(provider + ":")) {
+            // In any case: "Stripe:evt_1" would not collide, but it reads as a provider's id all the same.
+            if (providerEventId.regionMatches(true, 0, provider + ":", 0, provider.length() + 1)) {
                 throw new WebhookRejection(422, "schema_violation", "provider_event_id must not begin with \""
                         + provider + ":\"", List.of(new Violation("/provider_event_id", "must not begin with \""
                         + provider + ":\", which names the events of /webhooks/" + provider)));

@@ -24,12 +24,13 @@ final class Contradictions {
     private final Map<String, Seen> owners = new HashMap<>();
 
     /**
-     * @param item where the event is in the request, as the provider would read it
+     * @param item    where the event is in the request, as the provider would read it
+     * @param content what the inbox compares across redeliveries (the decoded fields: one instant however written)
      * @return what {@code envelope} contradicts of an event seen before it, at the provider's field it came from
      */
-    Optional<Violation> check(String item, Envelope envelope, MappedEvent mapped) {
-        Seen event = events.putIfAbsent(envelope.eventId(), new Seen(item, envelope.payload()));
-        if (event != null && !event.text().equals(envelope.payload())) {
+    Optional<Violation> check(String item, Envelope envelope, String content, MappedEvent mapped) {
+        Seen event = events.putIfAbsent(envelope.eventId(), new Seen(item, content));
+        if (event != null && !event.text().equals(content)) {
             return Optional.of(new Violation(mapped.sourceOf("/provider_event_id"), "is the id of the event at "
                     + event.item() + ", which says otherwise (one event, told two ways)"));
         }

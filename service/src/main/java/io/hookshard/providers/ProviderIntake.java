@@ -110,9 +110,9 @@ public final class ProviderIntake {
             List<Violation> problems = new ArrayList<>(mapped.get().violations());
             if (problems.isEmpty()) {
                 try {
-                    Envelope envelope = envelope(adapter, mapped.get(), originals.get(i), receivedAt);
-                    contradictions.check(display(pointers.get(i)), envelope, mapped.get())
-                            .ifPresentOrElse(problems::add, () -> envelopes.add(envelope));
+                    Admissible admissible = envelope(adapter, mapped.get(), originals.get(i), receivedAt);
+                    contradictions.check(display(pointers.get(i)), admissible.envelope(), admissible.content(),
+                            mapped.get()).ifPresentOrElse(problems::add, () -> envelopes.add(admissible.envelope()));
                 } catch (MappingException e) {
                     problems.addAll(e.violations());
                 }
@@ -129,7 +129,7 @@ public final class ProviderIntake {
      * The envelope of a mapped event, once its fields pass Hookshard's schema and the consumers' decoder (whatever
      * that checks beyond the schema); what fails is reported at the provider's field it came from.
      */
-    private Envelope envelope(ProviderAdapter adapter, MappedEvent mapped, String original, Instant receivedAt)
+    private Admissible envelope(ProviderAdapter adapter, MappedEvent mapped, String original, Instant receivedAt)
             throws MappingException {
         EventType type = mapped.type();
         ObjectNode fields = mapped.fields();
@@ -146,17 +146,17 @@ public final class ProviderIntake {
         Envelope envelope = new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, null, receivedAt,
                 schemas.version(type), fields.toString(), adapter.name(), adapter.mapping(), original);
         try {
-            if (type == EventType.ORDER_PAYMENT) {
-                decoder.order(envelope);
-            } else {
-                decoder.chargeback(envelope);
-            }
+            return new Admissible(envelope, type == EventType.ORDER_PAYMENT ? decoder.order(envelope).content()
+                    : decoder.chargeback(envelope).content());
         } catch (InvalidEventException e) {
             List<Violation> decoded = e.violations().isEmpty() ? List.of(new Violation("/", e.getMessage()))
                     : e.violations();
             throw new MappingException(translated(adapter, mapped, decoded));
         }
-        return envelope;
+    }
+
+    /** An event's envelope, and what the inbox compares of it across redeliveries: its fields as decoded. */
+    private record Admissible(Envelope envelope, String content) {
     }
 
     /** Violations of Hookshard's fields, moved to the provider's fields they were read from. */

@@ -49,25 +49,36 @@ public final class OrderResource {
      */
     @GET
     @Path("orders")
-    public OrderView orderNamed(@QueryParam("order_id") String orderId) {
-        String id = required("order_id", orderId);
-        return (possible(id) ? queries.order(id) : Optional.<OrderView>empty()).orElseThrow(() -> new ApiException(
-                Response.Status.NOT_FOUND, "order_not_found", "no order " + id + " is stored"));
+    public OrderView orderByQuery(@QueryParam("order_id") List<String> orderIds) {
+        return orderNamed(required("order_id", orderIds));
     }
 
     @GET
     @Path("users/orders")
-    public List<OrderView> ordersOfUserNamed(@QueryParam("user_id") String userId) {
-        String id = required("user_id", userId);
+    public List<OrderView> ordersOfUserByQuery(@QueryParam("user_id") List<String> userIds) {
+        return ordersOfUserNamed(required("user_id", userIds));
+    }
+
+    private OrderView orderNamed(String id) {
+        return (possible(id) ? queries.order(id) : Optional.<OrderView>empty()).orElseThrow(() -> new ApiException(
+                Response.Status.NOT_FOUND, "order_not_found", "no order " + id + " is stored"));
+    }
+
+    private List<OrderView> ordersOfUserNamed(String id) {
         return possible(id) ? queries.ordersOf(id) : List.of();
     }
 
-    private static String required(String name, String value) {
-        if (value == null || value.isEmpty()) {
+    /** The one value of a query parameter: given twice, which one was meant cannot be told. */
+    private static String required(String name, List<String> values) {
+        if (values.size() > 1) {
+            throw new ApiException(400, "repeated_parameter", "the query parameter " + name + " is given "
+                    + values.size() + " times; give it once", List.of());
+        }
+        if (values.isEmpty() || values.get(0).isEmpty()) {
             throw new ApiException(400, "missing_parameter", "the query parameter " + name + " is required",
                     List.of());
         }
-        return value;
+        return values.get(0);
     }
 
     /** An id no webhook could have given (a NUL, which PostgreSQL refuses in text, among them) names nothing stored. */

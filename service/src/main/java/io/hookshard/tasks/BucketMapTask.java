@@ -27,6 +27,7 @@ public final class BucketMapTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+        TaskParameters.only(parameters);
         output.printf("in force: version %d (%d buckets): %s%n", routing.version(), routing.bucketMap().bucketCount(),
                 routing.bucketMap().describe());
         try {

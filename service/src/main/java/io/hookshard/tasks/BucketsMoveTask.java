@@ -26,6 +26,7 @@ public final class BucketsMoveTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+        TaskParameters.only(parameters, "buckets", "to");
         String ranges = TaskParameters.string(parameters, "buckets");
         String to = TaskParameters.string(parameters, "to");
         if (ranges == null || to == null) {

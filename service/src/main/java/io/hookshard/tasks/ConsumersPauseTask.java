@@ -38,6 +38,7 @@ public final class ConsumersPauseTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) throws InterruptedException {
+        TaskParameters.only(parameters, "topic");
         String topic = TaskParameters.string(parameters, "topic");
         if (topic != null && !topics.contains(topic)) {
             throw new IllegalArgumentException("topic must be one of " + topics + ", got " + topic);

@@ -98,6 +98,8 @@ public final class DlqReplayTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) throws Exception {
+        TaskParameters.only(parameters, "topic", "reason", "event_id", "from", "to", "limit",
+                "include_failed_replays", "dry_run");
         String topic = TaskParameters.string(parameters, "topic");
         if (topic != null && !topics.contains(topic)) {
             throw new IllegalArgumentException("topic must be one of " + topics + ", got " + topic);
@@ -107,6 +109,9 @@ public final class DlqReplayTask extends Task {
                 TaskParameters.integer(parameters, "limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE),
                 TaskParameters.flag(parameters, "include_failed_replays"));
         boolean dryRun = TaskParameters.flag(parameters, "dry_run");
+        if (filter.from() != null && filter.to() != null && filter.from().isAfter(filter.to())) {
+            throw new IllegalArgumentException("from (" + filter.from() + ") is after to (" + filter.to() + ")");
+        }
         if (!running.tryLock()) {
             throw new AlreadyRunning("a dlq-replay is already running on this instance; try again when it ends");
         }

@@ -23,6 +23,7 @@ public final class PartitionsEnsureTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+        TaskParameters.only(parameters, "months");
         int months = TaskParameters.integer(parameters, "months", defaultMonthsAhead, 0, 120);
         output.println("ensuring partitions for the current month and " + months + " more on every shard");
         output.flush();

@@ -13,6 +13,19 @@ final class TaskParameters {
     private TaskParameters() {
     }
 
+    /**
+     * Refuses a parameter the task does not take: a mistyped one ({@code dryrun=true}) would otherwise be ignored, and
+     * the task run without it.
+     */
+    static void only(Map<String, List<String>> parameters, String... known) {
+        for (String name : parameters.keySet()) {
+            if (!List.of(known).contains(name)) {
+                throw new IllegalArgumentException("unknown parameter " + name + "; this task takes "
+                        + (known.length == 0 ? "none" : String.join(", ", known)));
+            }
+        }
+    }
+
     /** The parameter's value, or null when it is not given at all. */
     static String string(Map<String, List<String>> parameters, String name) {
         List<String> values = parameters.get(name);

@@ -190,6 +190,10 @@ class AdyenWebhooksTest {
         assertThat(owned.details()).extracting(detail -> ((Violation) detail).pointer())
                 .containsExactly("/notificationItems/1/NotificationRequestItem/additionalData/shopperReference");
         assertThat(owned.getMessage()).contains("/notificationItems/0/NotificationRequestItem");
+        // The same instant written otherwise is the same event, as the inbox sees it.
+        String otherNotation = ProviderFixtures.adyenItem("AUTHORISATION", values("7914073381342284", "true"),
+                text -> text.replace("2026-11-20T11:00:00+01:00", "2026-11-20T10:00:00.000Z"));
+        assertThat(admitted(ProviderFixtures.adyenBatch(authorised, otherNotation)).envelopes()).hasSize(2);
         // The same event told twice alike is no contradiction: the inbox stores it once.
         assertThat(admitted(ProviderFixtures.adyenBatch(authorised, authorised)).envelopes())
                 .extracting(Envelope::eventId).hasSize(2).containsOnly(admitted(ProviderFixtures.adyenBatch(

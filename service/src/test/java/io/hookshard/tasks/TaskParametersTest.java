@@ -21,6 +21,14 @@ class TaskParametersTest {
     }
 
     @Test
+    void aParameterTheTaskDoesNotTakeIsRefusedNotIgnored() {
+        TaskParameters.only(Map.of("dry_run", List.of("true")), "topic", "dry_run");
+        assertThatThrownBy(() -> TaskParameters.only(Map.of("dryrun", List.of("true")), "topic", "dry_run"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown parameter dryrun; this task takes topic, dry_run");
+    }
+
+    @Test
     void aFlagIsTrueOrFalseInAnyCaseAndNothingElse() {
         assertThat(TaskParameters.flag(Map.of(), "dry_run")).isFalse();
         for (String yes : List.of("true", "TRUE", "Yes", "1")) {
