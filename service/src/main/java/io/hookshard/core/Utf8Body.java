@@ -15,10 +15,11 @@ public final class Utf8Body {
     }
 
     /**
-     * The body's UTF-8 text, or null if it is UTF-16 or UTF-32: a JSON text begins with an ASCII character, so one of
-     * those has a zero among its first two bytes, or their byte order mark.
+     * The body's UTF-8 text, to be stored as sent; or null if it must be stored re-serialized: UTF-16 or UTF-32 (a
+     * JSON text begins with an ASCII character, so one of those has a zero among its first two bytes, or their byte
+     * order mark), UTF-8 with a byte order mark, or a text holding U+0000.
      */
-    public static String text(byte[] body) throws WebhookRejection {
+    public static String asSent(byte[] body) throws WebhookRejection {
         if (body.length >= 2) {
             int first = body[0] & 0xFF;
             int second = body[1] & 0xFF;
@@ -28,8 +29,9 @@ public final class Utf8Body {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            return text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF") ? text : null;
         } catch (CharacterCodingException e) {
             throw new WebhookRejection(400, "malformed_json", "the body is not valid UTF-8");
         }

@@ -110,8 +110,8 @@ public final class WebhookIntake {
      * encoding than UTF-8 (JSON parsers accept UTF-16 and UTF-32) is stored as its parsed tree instead.
      */
     private static String asReceived(byte[] body, JsonNode parsed) throws WebhookRejection {
-        String text = Utf8Body.text(body);
-        if (text != null && text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF")) {
+        String text = Utf8Body.asSent(body);
+        if (text != null) {
             return text.strip();
         }
         return parsed.toString();

@@ -25,7 +25,7 @@ final class EventTexts {
 
     /** @param pointers where the events are; each must point at an object of {@code parsed} */
     List<String> of(byte[] body, JsonNode parsed, List<String> pointers) throws WebhookRejection {
-        if (!plainUtf8(body)) {
+        if (Utf8Body.asSent(body) == null) {
             return pointers.stream().map(pointer -> parsed.at(pointer).toString()).toList();
         }
         Map<String, String> texts = new HashMap<>();
@@ -56,8 +56,4 @@ final class EventTexts {
         }).toList();
     }
 
-    private static boolean plainUtf8(byte[] body) throws WebhookRejection {
-        String text = Utf8Body.text(body);
-        return text != null && text.indexOf('\u0000') < 0 && !text.startsWith("\uFEFF");
-    }
 }
