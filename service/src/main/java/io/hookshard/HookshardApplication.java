@@ -165,6 +165,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         TaskEndpoint.register(environment.admin(), new BucketsMoveTask(new BucketMover(shards, built.catalog(),
                 config.getShards().getMapRefreshInterval().toJavaDuration(),
                 config.getShards().getMoveStepEvents())));
+        TaskEndpoint.answerUnknownTasks(environment.admin(), environment.getObjectMapper());
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -185,6 +186,25 @@ class OperationsIT {
                 .build());
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(JSON.readTree(get.body()).get("code").asText()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
+    void listsEveryTaskAndAnswersAnUnknownOneWithAJsonNotFound() throws Exception {
+        HttpResponse<String> list = provider.send(HttpRequest.newBuilder(app.adminUrl("/tasks")).GET().build());
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body().lines().toList()).contains("dlq-replay", "consumers-pause", "consumers-resume",
+                "partitions-ensure", "bucket-map", "buckets-move", "gc", "log-level");
+
+        for (String method : List.of("POST", "GET")) {
+            HttpResponse<String> unknown = provider.send(HttpRequest.newBuilder(app.adminUrl("/tasks/dlq-reply"))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(unknown.statusCode()).as(method).isEqualTo(404);
+            assertThat(unknown.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                    assertThat(type).startsWith("application/json"));
+            JsonNode error = JSON.readTree(unknown.body());
+            assertThat(error.get("code").asText()).isEqualTo("unknown_task");
+            assertThat(error.get("message").asText()).contains("dlq-reply").contains("GET /tasks");
+        }
     }
 
     private HttpResponse<String> post(String pathAndQuery) throws Exception {

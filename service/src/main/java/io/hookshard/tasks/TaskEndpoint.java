@@ -1,8 +1,10 @@
 package io.hookshard.tasks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.setup.AdminEnvironment;
 import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.errors.AlreadyRunning;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,7 @@ import java.util.Map;
  * move or replay running: {@link AlreadyRunning}), each with its message and an INFO line. TaskServlet answers every
  * exception 500 and logs it at ERROR with its stack trace, which is for failures, not for a mistyped range. The
  * mapping is exact, so it wins over TaskServlet's {@code /tasks/*}; the admin token filter, mapped to
- * {@code /tasks/*}, still guards it. Unlike TaskServlet, this honours no metric annotation on a task, and
- * {@code GET /tasks} does not list these tasks: README's table does.
+ * {@code /tasks/*}, still guards it. Unlike TaskServlet, this honours no metric annotation on a task.
  */
 public final class TaskEndpoint extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEndpoint.class);
@@ -34,9 +36,19 @@ public final class TaskEndpoint extends HttpServlet {
         this.task = task;
     }
 
-    /** Registers {@code task} at its own path of the admin port. */
+    /**
+     * Registers {@code task} at its own path of the admin port, and with TaskServlet as well, which then lists it at
+     * {@code GET /tasks} but never runs it: the exact path wins over TaskServlet's {@code /tasks/*}.
+     */
     public static void register(AdminEnvironment admin, Task task) {
+        admin.addTask(task);
         admin.addServlet("task-" + task.getName(), new TaskEndpoint(task)).addMapping("/tasks/" + task.getName());
+    }
+
+    /** A task nobody registered is answered 404 with a JSON body that names it (see {@link UnknownTaskFilter}). */
+    public static void answerUnknownTasks(AdminEnvironment admin, ObjectMapper json) {
+        admin.addFilter("unknown-task", new UnknownTaskFilter(json))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/tasks/*");
     }
 
     /** A task is run by POST alone; any other method is answered 405 with the JSON error body of every endpoint. */
