@@ -45,6 +45,7 @@ import io.hookshard.providers.ProviderIntake;
 import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.ProviderWebhookResource;
 import io.hookshard.resources.SchemaResource;
+import io.hookshard.resources.ContentTypeFilter;
 import io.hookshard.resources.UnreadBodyFilter;
 import io.hookshard.resources.WebhookResource;
 import io.hookshard.routing.Routing;
@@ -57,9 +58,11 @@ import io.hookshard.tasks.TaskEndpoint;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -153,6 +156,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.jersey().register(new ProviderWebhookResource(providers, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
+        environment.servlets().addFilter("content-type", new ContentTypeFilter(environment.getObjectMapper()))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new OrderResource(new OrderQueries(shards, routing, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper(environment.metrics()));

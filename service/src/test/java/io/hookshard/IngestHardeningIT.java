@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -93,6 +95,20 @@ class IngestHardeningIT {
         assertThat(pointers).contains("/provider_event_id", "/user_id", "/order_id", "/status", "/occurred_at",
                 "/currency", "/amount_minor");
         assertThat(JSON.readTree(response.body()).get("message").asText()).contains("GET /schemas/order-payment");
+    }
+
+    @Test
+    void aWrongContentTypeIsToldWhatToSendInstead() throws Exception {
+        Map<String, String> answers = Map.of("text/plain", "Content-Type must be application/json",
+                "json", "Content-Type must be application/json; 'json' is not a media type");
+        for (Map.Entry<String, String> answer : answers.entrySet()) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(orders())
+                    .header("Content-Type", answer.getKey()).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(answer.getKey()).isEqualTo(415);
+            assertThat(JSON.readTree(response.body()).get("message").asText()).as(answer.getKey())
+                    .isEqualTo(answer.getValue());
+        }
     }
 
     @Test
@@ -209,6 +225,11 @@ class IngestHardeningIT {
             cases.add(http("Content-Type " + wildcard + " to Stripe's endpoint", 415, "unsupported_media_type",
                     HttpRequest.newBuilder(app.url("/webhooks/stripe")).header("Content-Type", wildcard)
                             .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+        }
+        for (String malformed : List.of("json", "application/", ";;", "application/json; charset")) {
+            cases.add(http("Content-Type " + malformed + ", no media type", 415, "unsupported_media_type",
+                    HttpRequest.newBuilder(orders()).header("Content-Type", malformed)
+                            .POST(HttpRequest.BodyPublishers.ofString(valid))));
         }
         cases.add(http("application/xml", 415, "unsupported_media_type", HttpRequest.newBuilder(orders())
                 .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString("<a/>"))));

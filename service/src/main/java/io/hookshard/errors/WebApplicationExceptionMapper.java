@@ -32,8 +32,10 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
         } else {
             Response.StatusType type = Response.Status.fromStatusCode(status);
             String reason = type == null ? "error" : type.getReasonPhrase();
+            // Every resource of the API that takes a body takes JSON: say so rather than the bare reason phrase.
+            String message = status == 415 ? "Content-Type must be application/json" : reason;
             body = new ErrorResponse(reason.toLowerCase(Locale.ROOT).replace(' ', '_').replace("-", "_"),
-                    reason, java.util.List.of());
+                    message, java.util.List.of());
             if (status >= 500) {
                 LOG.error("request failed with {}", status, exception);
             }
