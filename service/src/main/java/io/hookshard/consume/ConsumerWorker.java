@@ -87,7 +87,6 @@ public final class ConsumerWorker implements Runnable {
             consumer.subscribe(List.of(settings.topic()), new Rebalance());
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
-                lag.maybeRead(consumer);
                 boolean pausedNow = control.isPaused(settings.topic());
                 if (!records.isEmpty() && pausedNow) {
                     // Paused while this poll was under way: once a pause is confirmed, nothing more may be applied.
@@ -99,6 +98,8 @@ public final class ConsumerWorker implements Runnable {
                     flow.tick();
                 }
                 waiting = flow.waiting();
+                // After the flow took the poll's records: those it holds for a retry are lag, not done.
+                lag.maybeRead(consumer, flow.progress()::firstWaiting);
                 notePositions();
                 updatePauses();
                 commit();

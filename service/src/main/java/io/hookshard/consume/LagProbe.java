@@ -9,10 +9,13 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
- * Reads a worker's lag (log end minus position) from the broker now and then: a paused partition is not fetched, so
- * the lag a fetch reports would stand still exactly when it grows.
+ * Reads a worker's lag from the broker now and then: the log end minus the first record not done, that is the
+ * position, or the lowest record still waiting for a retry when one does. A paused partition is not fetched, so the
+ * lag a fetch reports would stand still exactly when it grows; and while a shard is down the position runs ahead of
+ * thousands of records held for a retry, which the position alone would count as done.
  */
 final class LagProbe {
     private static final Logger LOG = LoggerFactory.getLogger(LagProbe.class);
@@ -30,15 +33,15 @@ final class LagProbe {
         this.nextReadNanos = nanoTime.getAsLong();
     }
 
-    void maybeRead(Consumer<?, ?> consumer) {
+    void maybeRead(Consumer<?, ?> consumer, ToLongFunction<TopicPartition> firstWaiting) {
         if (nanoTime.getAsLong() - nextReadNanos < 0 || consumer.assignment().isEmpty()) {
             return;
         }
         nextReadNanos = nanoTime.getAsLong() + interval.toNanos();
         try {
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), TIMEOUT);
-            ends.forEach((partition, end) -> lag.update(partition,
-                    Math.max(0, end - consumer.position(partition, TIMEOUT))));
+            ends.forEach((partition, end) -> lag.update(partition, Math.max(0, end
+                    - Math.min(consumer.position(partition, TIMEOUT), firstWaiting.applyAsLong(partition)))));
         } catch (TimeoutException e) {
             LOG.debug("lag not read this time: {}", e.getMessage());
         }

@@ -46,6 +46,11 @@ final class PartitionProgress {
         return waiting.size();
     }
 
+    /** The lowest offset still waiting, or {@link Long#MAX_VALUE} when none waits. */
+    long firstWaiting() {
+        return waiting.isEmpty() ? Long.MAX_VALUE : waiting.firstKey();
+    }
+
     /** The offset to commit now, or -1 when nothing new may be committed. */
     long commitCandidate() {
         long watermark = waiting.isEmpty() ? handledUpTo : waiting.firstKey();

@@ -53,6 +53,12 @@ final class Progress {
                 .anyMatch(waiting -> !except.contains(waiting));
     }
 
+    /** The lowest offset of {@code partition} still waiting, or {@link Long#MAX_VALUE} when none waits. */
+    long firstWaiting(TopicPartition partition) {
+        PartitionProgress progress = partitions.get(partition);
+        return progress == null ? Long.MAX_VALUE : progress.firstWaiting();
+    }
+
     boolean isWaiting(ConsumerRecord<byte[], byte[]> record) {
         PartitionProgress partition = partitions.get(partitionOf(record));
         return partition != null && partition.isWaiting(record);
