@@ -9,6 +9,7 @@ import io.dropwizard.validation.ValidationMethod;
 import io.hookshard.db.PartitionMaintenance;
 import io.hookshard.db.PartitionManager;
 import io.hookshard.db.ShardDatabases;
+import io.hookshard.health.ShardHealthCheck;
 import io.hookshard.routing.BucketMapFollower;
 import io.hookshard.routing.Catalog;
 import io.hookshard.routing.MapBootstrap;
@@ -195,7 +196,16 @@ public class ShardsFactory {
             String name = "shards." + shard.getId();
             ManagedDataSource dataSource = shard.getDatabase().build(environment.metrics(), name);
             dataSources.put(shard.getId(), dataSource);
-            jdbis.put(shard.getId(), jdbiFactory.build(environment, shard.getDatabase(), dataSource, name));
+            Jdbi jdbi = jdbiFactory.build(environment, shard.getDatabase(), dataSource, name);
+            jdbis.put(shard.getId(), jdbi);
+            // Replaces the check JdbiFactory registered under the same name: see ShardHealthCheck.
+            environment.healthChecks().unregister(name);
+            environment.healthChecks().register(name, new ShardHealthCheck(jdbi,
+                    shard.getDatabase().getValidationQuery().orElse("SELECT 1"),
+                    shard.getDatabase().getValidationQueryTimeout().map(d -> java.time.Duration.ofMillis(
+                            d.toMilliseconds())).orElse(java.time.Duration.ofSeconds(5)),
+                    environment.lifecycle().executorService("shard-health-" + shard.getId()).minThreads(1)
+                            .maxThreads(1).build()));
         }
         if (migrateOnStart) {
             environment.lifecycle().manage(new ShardMigrations(dataSources, new BucketFunction(buckets)));
