@@ -20,6 +20,8 @@ import java.util.Locale;
  * Jersey sees the request) as the same JSON body as every other error, instead of Jetty's HTML page.
  */
 public final class JsonErrorHandler extends ErrorHandler {
+    private static final String RETRY_AFTER_SECONDS = "5";
+
     private final ObjectMapper mapper;
 
     public JsonErrorHandler(ObjectMapper mapper) {
@@ -39,6 +41,11 @@ public final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (code == HttpStatus.SERVICE_UNAVAILABLE_503) {
+            // Refused while the server stops (or is not started yet): another instance, or this one restarted,
+            // takes the webhook, so a provider is told to retry as for every other 503 Hookshard answers.
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
         response.write(true, ByteBuffer.wrap(body(code)), callback);
     }
 
