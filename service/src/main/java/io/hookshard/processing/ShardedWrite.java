@@ -31,6 +31,7 @@ final class ShardedWrite<T> {
     private final MetricRegistry metrics;
     private final String purpose;
     private final ExecutorService shardWrites;
+    private final ShardFailureLog failureLog = new ShardFailureLog(System::nanoTime);
 
     /**
      * @param writer  writes items to a shard and returns each one's verdict, in input order
@@ -91,6 +92,7 @@ final class ShardedWrite<T> {
             for (int i = 0; i < group.size(); i++) {
                 outcomes[group.get(i).index()] = outcomeOf(verdicts.get(i), shard);
             }
+            failureLog.wrote(shard).ifPresent(LOG::info);
         } catch (RuntimeException e) {
             if (!Failures.isPermanent(e) || group.size() == 1) {
                 fail(shard, group, e, outcomes);
@@ -116,12 +118,12 @@ final class ShardedWrite<T> {
         };
     }
 
-    private static <T> void fail(String shard, List<Indexed<T>> group, RuntimeException e, Outcome[] outcomes) {
+    private <I> void fail(String shard, List<Indexed<I>> group, RuntimeException e, Outcome[] outcomes) {
         boolean permanent = Failures.isPermanent(e);
         if (!permanent) {
-            LOG.warn("shard {} failed for {} event(s), will retry: {}", shard, group.size(), e.toString());
+            failureLog.failed(shard, group.size(), e).ifPresent(LOG::warn);
         }
-        for (Indexed<T> item : group) {
+        for (Indexed<I> item : group) {
             outcomes[item.index()] = permanent
                     ? Outcome.permanent("constraint_violation", "shard " + shard + " refused the event (SQLSTATE "
                     + Failures.sqlState(e) + "): " + rootMessage(e))
