@@ -84,6 +84,13 @@ public final class DevStack {
             System.exit(2);
             return;
         }
+        try {
+            DevPortCheck.clear(ports, shards);
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         AtomicReference<Server> jetty = new AtomicReference<>();
         // The only hook that stops anything: Jetty's own is turned off (DevApplication), the shards' too (above), and
         // the shards run in sessions of their own, so the terminal's Ctrl-C (or SIGHUP) reaches this JVM alone.

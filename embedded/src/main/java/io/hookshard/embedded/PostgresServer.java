@@ -145,6 +145,10 @@ public final class PostgresServer implements AutoCloseable {
         return name;
     }
 
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
     public int port() {
         return port;
     }
