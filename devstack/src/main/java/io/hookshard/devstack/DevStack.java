@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Dev mode: a local Kafka broker (127.0.0.1:9092), local PostgreSQL shards (two by default, shard-a on 54321, shard-b
  * on 54322; {@code --shards N} runs shard-c on 54323 and so on, see {@link DevConfig}) and Hookshard itself (8080,
  * admin 127.0.0.1:8081) in one process, with no setup. Data lives in .dev-data (or HOOKSHARD_DEV_DATA) and is reused
- * by the next start. Ctrl-C stops the service first (consumers commit), then the broker, then the shards.
+ * by the next start. Ctrl-C stops the service first (consumers commit), then the broker, then the shards. A shard whose
+ * postgres dies meanwhile is started again ({@link ShardWatcher}); one left by a dev mode killed with kill -9 is stopped
+ * before the next start ({@link DevPortCheck}).
  * The servers' ports move with HOOKSHARD_DEV_*_PORT (see {@link DevPorts}), the service's with config.yml.
  */
 public final class DevStack {
@@ -92,11 +94,14 @@ public final class DevStack {
             return;
         }
         AtomicReference<Server> jetty = new AtomicReference<>();
+        ShardWatcher watcher = new ShardWatcher(shards);
         // The only hook that stops anything: Jetty's own is turned off (DevApplication), the shards' too (above), and
         // the shards run in sessions of their own, so the terminal's Ctrl-C (or SIGHUP) reaches this JVM alone.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopInOrder(jetty.get(), kafka, shards), "devstack-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopInOrder(watcher, jetty.get(), kafka, shards),
+                "devstack-stop"));
 
         shards.forEach(PostgresServer::start);
+        watcher.start();
         kafka.start();
 
         // config.yml reads env vars; dev mode adds its own defaults as Dropwizard overrides (dw.*) instead.
@@ -120,10 +125,12 @@ public final class DevStack {
 
     /**
      * The service first, so that its consumers commit while the broker and the shards still serve them; then the
-     * broker; then the shards. Each stop logs how long it took.
+     * broker; then the shards. Each stop logs how long it took. Before all, the watcher: no shard starts again now.
      */
-    private static void stopInOrder(Server service, KafkaBroker kafka, List<PostgresServer> shards) {
+    private static void stopInOrder(ShardWatcher watcher, Server service, KafkaBroker kafka,
+                                    List<PostgresServer> shards) {
         LOG.info("stopping dev mode: the service, then Kafka, then the shards");
+        watcher.stop();
         if (service != null) {
             long started = System.nanoTime();
             try {

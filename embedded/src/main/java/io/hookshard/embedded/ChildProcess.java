@@ -74,6 +74,11 @@ public final class ChildProcess {
         return process.pid();
     }
 
+    /** How the process ended: its exit code, or 128 + the signal's number when a signal ended it. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** Sends {@code signal} (e.g. "INT", "TERM") and waits; kills the tree when the wait runs out. */
     public void stop(String signal, Duration wait) {
         signalAndWait(signal, wait);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 
 /**
@@ -135,6 +136,15 @@ public final class PostgresServer implements AutoCloseable {
     /** The postmaster's process id, whose process tree is the server (its backends among them); -1 when stopped. */
     public synchronized long pid() {
         return process == null ? -1 : process.pid();
+    }
+
+    /**
+     * How the postmaster ended when nothing here stopped or killed it (a crash, a kill from outside, a failed start):
+     * its exit code, 128 + the signal's number for a signal. Empty while it runs, before the first start, and after
+     * {@link #stop()} or {@link #kill()}. A {@link #start()} runs it again on the same data and port.
+     */
+    public synchronized OptionalInt exitedWith() {
+        return process == null || process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
     }
 
     public boolean isRunning() {
