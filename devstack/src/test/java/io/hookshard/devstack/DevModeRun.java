@@ -33,15 +33,24 @@ import static org.assertj.core.api.Assertions.fail;
  * start of one instance uses the same data and ports, as a user's second start does.
  */
 final class DevModeRun {
-    private static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
+    static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
     private final HttpClient http = HttpClient.newHttpClient();
     private final Path data;
     private final Map<String, String> ports;
 
     DevModeRun(String name) {
+        this(name, 2);
+    }
+
+    /** @param shards how many shards' ports to move: as many as the largest {@code --shards} a test starts with */
+    DevModeRun(String name, int shards) {
         this.data = Path.of("target", name).toAbsolutePath();
-        this.ports = ports(DevPorts.KAFKA, DevPorts.KAFKA_CONTROLLER, DevPorts.SHARD_A, DevPorts.SHARD_B,
-                "HOOKSHARD_PORT", "HOOKSHARD_ADMIN_PORT");
+        List<String> variables = new ArrayList<>(List.of(DevPorts.KAFKA, DevPorts.KAFKA_CONTROLLER, "HOOKSHARD_PORT",
+                "HOOKSHARD_ADMIN_PORT"));
+        for (int i = 0; i < shards; i++) {
+            variables.add(DevPorts.shardVariable(i));
+        }
+        this.ports = ports(variables.toArray(String[]::new));
     }
 
     Path data() {
@@ -62,14 +71,16 @@ final class DevModeRun {
         }
     }
 
-    /** Output (stdout and stderr) goes to {@code <data>/<name>.out}. */
-    Process start(String name) throws IOException {
+    /** Output (stdout and stderr) goes to {@code <data>/<name>.out}; {@code flags} follow the config file. */
+    Process start(String name, String... flags) throws IOException {
         Files.createDirectories(data);
-        ProcessBuilder builder = new ProcessBuilder("setsid", "env", "--default-signal=INT,QUIT,HUP",
+        List<String> command = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT,QUIT,HUP",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of("target", "hookshard-devstack.jar").toAbsolutePath().toString(), "config.yml")
-                .directory(REPOSITORY.toFile()).redirectErrorStream(true).redirectOutput(output(name).toFile());
-        List.of("KAFKA_BROKERS", "SHARD_A_URL", "SHARD_B_URL").forEach(builder.environment()::remove);
+                "-jar", Path.of("target", "hookshard-devstack.jar").toAbsolutePath().toString(), "config.yml"));
+        command.addAll(List.of(flags));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPOSITORY.toFile()).redirectErrorStream(true)
+                .redirectOutput(output(name).toFile());
+        List.of("KAFKA_BROKERS", "SHARD_A_URL", "SHARD_B_URL", "SHARD_C_URL").forEach(builder.environment()::remove);
         builder.environment().put("HOOKSHARD_DEV_DATA", data.toString());
         builder.environment().putAll(ports);
         Process process = builder.start();
@@ -85,7 +96,11 @@ final class DevModeRun {
     }
 
     String awaitHealthy(Process devstack, String name) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        return awaitHealthy(devstack, name, Duration.ofSeconds(180));
+    }
+
+    String awaitHealthy(Process devstack, String name, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             if (!devstack.isAlive()) {
                 fail("dev mode exited during startup:\n" + Files.readString(output(name)));
@@ -101,7 +116,8 @@ final class DevModeRun {
             }
             Thread.sleep(250);
         }
-        return fail("dev mode was not healthy within 180 s:\n" + Files.readString(output(name)));
+        return fail("dev mode was not healthy within " + within.toSeconds() + " s:\n"
+                + Files.readString(output(name)));
     }
 
     /** Waits for a line of dev mode's output that {@code wanted} accepts, and returns it. */
@@ -134,8 +150,13 @@ final class DevModeRun {
     }
 
     void awaitReadable(List<String> orders) throws Exception {
+        awaitReadable(orders, Duration.ofSeconds(90));
+    }
+
+    /** Each order answers 200 within {@code each} of the wait for it. */
+    void awaitReadable(List<String> orders, Duration each) throws Exception {
         for (String order : orders) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            long deadline = System.nanoTime() + each.toNanos();
             while (true) {
                 int status = http.send(HttpRequest.newBuilder(app("/orders/" + order)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -157,11 +178,16 @@ final class DevModeRun {
 
     /** Ctrl-C, as a terminal sends it to dev mode's process group; dev mode stops its shards itself. */
     static void stop(Process devstack) throws Exception {
+        stop(devstack, Duration.ofSeconds(60));
+    }
+
+    /** @param childrenGone how long dev mode's processes may outlive it */
+    static void stop(Process devstack, Duration childrenGone) throws Exception {
         try {
             List<ProcessHandle> children = devstack.descendants().toList();
             new ProcessBuilder("kill", "-INT", "--", "-" + devstack.pid()).inheritIO().start().waitFor();
             assertThat(devstack.waitFor(60, TimeUnit.SECONDS)).as("dev mode exits after SIGINT").isTrue();
-            awaitGone(children);
+            awaitGone(children, childrenGone);
         } finally {
             devstack.descendants().forEach(ProcessHandle::destroyForcibly);
             devstack.destroyForcibly();
@@ -169,7 +195,11 @@ final class DevModeRun {
     }
 
     static void awaitGone(List<ProcessHandle> processes) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        awaitGone(processes, Duration.ofSeconds(60));
+    }
+
+    static void awaitGone(List<ProcessHandle> processes, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
@@ -199,7 +229,7 @@ final class DevModeRun {
         return URI.create("http://127.0.0.1:" + ports.get("HOOKSHARD_PORT") + path);
     }
 
-    private URI admin(String path) {
+    URI admin(String path) {
         return URI.create("http://127.0.0.1:" + ports.get("HOOKSHARD_ADMIN_PORT") + path);
     }
 
