@@ -20,8 +20,19 @@ import java.util.UUID;
 public final class EnvelopeCodec {
     private final JsonFactory json = new JsonFactory();
 
+    /**
+     * The envelope's fields are written by the generator, the payload texts spliced in as their UTF-8 bytes: written
+     * through the generator, a ~1 KiB payload went out one character at a time into a buffer that was then copied
+     * whole once more.
+     */
     public byte[] encode(Envelope envelope) {
-        try (ByteArrayBuilder bytes = new ByteArrayBuilder(envelope.payload().length() + 256);
+        byte[] payload = envelope.payload().getBytes(StandardCharsets.UTF_8);
+        byte[] providerPayload = envelope.provider() == null ? null
+                : envelope.providerPayload().getBytes(StandardCharsets.UTF_8);
+        int payloadAt;
+        int providerPayloadAt = 0;
+        byte[] fields;
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(256);
              JsonGenerator out = json.createGenerator(bytes)) {
             out.writeStartObject();
             out.writeStringField("event_id", envelope.eventId().toString());
@@ -34,23 +45,47 @@ public final class EnvelopeCodec {
             if (envelope.schema() != null) {
                 out.writeStringField("schema", envelope.schema());
             }
-            out.writeFieldName("payload");
-            out.writeRawValue(envelope.payload());
+            payloadAt = rawValueAt(out, bytes, "payload");
             // Only for a provider's event, so Hookshard's own envelopes are written exactly as before.
             if (envelope.provider() != null) {
                 out.writeStringField("provider", envelope.provider());
                 if (envelope.mapping() != null) {
                     out.writeStringField("mapping", envelope.mapping());
                 }
-                out.writeFieldName("provider_payload");
-                out.writeRawValue(envelope.providerPayload());
+                providerPayloadAt = rawValueAt(out, bytes, "provider_payload");
             }
             out.writeEndObject();
             out.flush();
-            return bytes.toByteArray();
+            fields = bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
+        byte[] value = new byte[fields.length + payload.length + (providerPayload == null ? 0 : providerPayload.length)];
+        int written = splice(fields, 0, payloadAt, value, 0);
+        System.arraycopy(payload, 0, value, written, payload.length);
+        written += payload.length;
+        if (providerPayload != null) {
+            written = splice(fields, payloadAt, providerPayloadAt, value, written);
+            System.arraycopy(providerPayload, 0, value, written, providerPayload.length);
+            written += providerPayload.length;
+            splice(fields, providerPayloadAt, fields.length, value, written);
+        } else {
+            splice(fields, payloadAt, fields.length, value, written);
+        }
+        return value;
+    }
+
+    /** Writes the field's name and its separator, and returns where in the output its raw value goes. */
+    private static int rawValueAt(JsonGenerator out, ByteArrayBuilder bytes, String name) throws IOException {
+        out.writeFieldName(name);
+        out.writeRawValue("");
+        out.flush();
+        return bytes.size();
+    }
+
+    private static int splice(byte[] from, int start, int end, byte[] into, int at) {
+        System.arraycopy(from, start, into, at, end - start);
+        return at + end - start;
     }
 
     /**

@@ -28,6 +28,10 @@ public final class Utf8Body {
                 return null;
             }
         }
+        if (printableAscii(body)) {
+            // Most bodies: one copy, where the checking decoder fills a char buffer and then copies it again.
+            return new String(body, StandardCharsets.ISO_8859_1);
+        }
         try {
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
@@ -35,5 +39,15 @@ public final class Utf8Body {
         } catch (CharacterCodingException e) {
             throw new WebhookRejection(400, "malformed_json", "the body is not valid UTF-8");
         }
+    }
+
+    /** Only bytes 0x01-0x7F: valid UTF-8, the same text in Latin-1, no U+0000 and no byte order mark. */
+    private static boolean printableAscii(byte[] body) {
+        for (byte b : body) {
+            if (b <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

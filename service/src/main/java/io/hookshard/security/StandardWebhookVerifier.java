@@ -27,6 +27,8 @@ public final class StandardWebhookVerifier implements SignatureVerifier {
     private final WebhookSecrets secrets;
     private final Duration tolerance;
     private final Clock clock;
+    /** A Mac per request thread: Mac.getInstance searches the security providers on every call. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(StandardWebhookVerifier::newMac);
 
     public StandardWebhookVerifier(WebhookSecrets secrets, Duration tolerance, Clock clock) {
         this.secrets = secrets;
@@ -53,7 +55,7 @@ public final class StandardWebhookVerifier implements SignatureVerifier {
         Timestamps.checkWithin(parseTimestamp(timestamp), clock, tolerance, "webhook-timestamp");
         List<byte[]> offered = offeredSignatures(signatureHeader);
         for (byte[] key : secrets.keys()) {
-            byte[] expected = sign(key, id, timestamp, body);
+            byte[] expected = sign(macs.get(), key, id, timestamp, body);
             for (byte[] signature : offered) {
                 if (MessageDigest.isEqual(expected, signature)) {
                     return;
@@ -66,12 +68,20 @@ public final class StandardWebhookVerifier implements SignatureVerifier {
     /** The {@code v1,<base64>} signature of a message, as a provider would send it. */
     public static String signature(String secret, String id, long timestamp, byte[] body) {
         byte[] key = WebhookSecrets.parse(secret).keys().get(0);
-        return "v1," + Base64.getEncoder().encodeToString(sign(key, id, Long.toString(timestamp), body));
+        return "v1," + Base64.getEncoder().encodeToString(sign(newMac(), key, id, Long.toString(timestamp), body));
     }
 
-    static byte[] sign(byte[] key, String id, String timestamp, byte[] body) {
+    private static Mac newMac() {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
+            return Mac.getInstance(ALGORITHM);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /** Keys {@code mac} afresh, so a Mac left mid-message by an earlier failure signs nothing of it. */
+    static byte[] sign(Mac mac, byte[] key, String id, String timestamp, byte[] body) {
+        try {
             mac.init(new SecretKeySpec(key, ALGORITHM));
             mac.update(id.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) '.');

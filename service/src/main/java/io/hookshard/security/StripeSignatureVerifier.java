@@ -24,6 +24,8 @@ public final class StripeSignatureVerifier implements SignatureVerifier {
     private final WebhookSecrets secrets;
     private final Duration tolerance;
     private final Clock clock;
+    /** A Mac per request thread: Mac.getInstance searches the security providers on every call. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(StripeSignatureVerifier::newMac);
 
     public StripeSignatureVerifier(WebhookSecrets secrets, Duration tolerance, Clock clock) {
         this.secrets = secrets;
@@ -71,7 +73,7 @@ public final class StripeSignatureVerifier implements SignatureVerifier {
         }
         Timestamps.checkWithin(seconds, clock, tolerance, "the t= of Stripe-Signature");
         for (byte[] secret : secrets.rawSecrets()) {
-            byte[] expected = sign(secret, timestamp, body);
+            byte[] expected = sign(macs.get(), secret, timestamp, body);
             for (byte[] signature : offered) {
                 if (MessageDigest.isEqual(expected, signature)) {
                     return null;
@@ -84,12 +86,20 @@ public final class StripeSignatureVerifier implements SignatureVerifier {
     /** The Stripe-Signature header a provider would send for {@code body} at {@code timestamp}. */
     public static String header(String secret, long timestamp, byte[] body) {
         return "t=" + timestamp + ",v1=" + HexFormat.of().formatHex(
-                sign(secret.getBytes(StandardCharsets.UTF_8), Long.toString(timestamp), body));
+                sign(newMac(), secret.getBytes(StandardCharsets.UTF_8), Long.toString(timestamp), body));
     }
 
-    private static byte[] sign(byte[] secret, String timestamp, byte[] body) {
+    private static Mac newMac() {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
+            return Mac.getInstance(ALGORITHM);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /** Keys {@code mac} afresh, so a Mac left mid-message by an earlier failure signs nothing of it. */
+    private static byte[] sign(Mac mac, byte[] secret, String timestamp, byte[] body) {
+        try {
             mac.init(new SecretKeySpec(secret, ALGORITHM));
             mac.update(timestamp.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) '.');

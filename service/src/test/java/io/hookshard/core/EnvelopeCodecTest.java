@@ -71,6 +71,18 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void writesAProviderEnvelopeWithBothTextsAsTheyAreAndTheFieldsInTheirOrder() {
+        Envelope envelope = new Envelope(UUID.fromString("00000000-0000-0000-0000-000000000002"), "u-é",
+                EventType.ORDER_PAYMENT, null, Instant.parse("2026-11-23T10:15:30.5Z"), null,
+                "{\"note\": \"naïve ✓ 𝄞\"}", "stripe", null, "{\"id\": \"evt_\\\"1\"}");
+
+        assertThat(new String(codec.encode(envelope), StandardCharsets.UTF_8)).isEqualTo("""
+                {"event_id":"00000000-0000-0000-0000-000000000002","key":"u-é","type":"payment.order",\
+                "received_at":"2026-11-23T10:15:30.500Z","payload":{"note": "naïve ✓ 𝄞"},\
+                "provider":"stripe","provider_payload":{"id": "evt_\\"1"}}""");
+    }
+
+    @Test
     void roundTripsAProviderEnvelopeWithBothTextsUntouched() throws Exception {
         String providerItem = """
                 {"id": "evt_1", "type": "charge.succeeded",
