@@ -42,6 +42,7 @@ import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
 import io.hookshard.providers.ProviderAdapters;
 import io.hookshard.providers.ProviderIntake;
+import io.hookshard.resources.AnswerTimeouts;
 import io.hookshard.resources.OrderResource;
 import io.hookshard.resources.ProviderWebhookResource;
 import io.hookshard.resources.SchemaResource;
@@ -153,6 +154,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
 
         WebhookIntake intake = new WebhookIntake(config.getWebhooks().verifiers(Clock.systemUTC()),
                 environment.getObjectMapper(), schemas, decoder, Clock.systemUTC(), ProviderAdapters.names());
+        environment.jersey().register(new AnswerTimeouts());
         environment.jersey().register(new WebhookResource(intake, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
         ProviderIntake providers = new ProviderIntake(config.getWebhooks().providerAdapters(Clock.systemUTC()),

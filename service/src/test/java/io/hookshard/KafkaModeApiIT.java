@@ -80,6 +80,18 @@ class KafkaModeApiIT extends WebhookApiContract {
     }
 
     @Test
+    void guardsEachAnswerOnTheSchedulerThatDropsAGuardOnceItsWebhookIsAnswered() throws Exception {
+        HttpResponse<String> response = provider.post(app.url("/webhooks/payments/orders"),
+                Webhooks.order(Webhooks.randomId("evt"), Webhooks.randomId("user"), Webhooks.randomId("order"),
+                        "created", 1, "2026-11-20T10:00:00Z"));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        // Jersey starts its timeout scheduler's thread on the first suspended request: this one's guard ran there.
+        assertThat(Thread.getAllStackTraces().keySet()).map(Thread::getName)
+                .anyMatch(name -> name.startsWith(io.hookshard.resources.AnswerTimeouts.THREAD_NAME));
+    }
+
+    @Test
     void restartedServiceResumesFromCommittedOffsetsWithNothingLost() throws Exception {
         String user = Webhooks.randomId("user");
         List<String> before = postOrders(user, 20);
