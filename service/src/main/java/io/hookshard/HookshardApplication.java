@@ -161,8 +161,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                 environment.getObjectMapper(), schemas, decoder, Clock.systemUTC());
         environment.jersey().register(new ProviderWebhookResource(providers, ingestion, guard,
                 config.getWebhooks().getMaxBodySize().toBytes(), environment.metrics()));
-        // Jersey buffers each answer to give it a Content-Length, in a new 8 KiB array per response: an eighth of
-        // what ingest allocated per webhook for an answer of under 100 bytes. Larger answers go out chunked.
+        // Jersey buffers each answer to give it a Content-Length, in a new 8 KiB array per response, for webhook answers
+        // of under 100 bytes: about a seventh of what ingest allocated per webhook. Larger answers go out chunked.
         environment.jersey().property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, ANSWER_BUFFER_BYTES);
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
         environment.servlets().addFilter("content-type", new ContentTypeFilter(environment.getObjectMapper()))

@@ -86,7 +86,7 @@ class KafkaModeApiIT extends WebhookApiContract {
                         "created", 1, "2026-11-20T10:00:00Z"));
 
         assertThat(response.statusCode()).isEqualTo(202);
-        // Jersey starts its timeout scheduler's thread on the first suspended request: this one's guard ran there.
+        // Jersey's timeout scheduler starts its thread when the first suspended request's guard is scheduled.
         assertThat(Thread.getAllStackTraces().keySet()).map(Thread::getName)
                 .anyMatch(name -> name.startsWith(io.hookshard.resources.AnswerTimeouts.THREAD_NAME));
     }

@@ -28,7 +28,7 @@ public final class Utf8Body {
                 return null;
             }
         }
-        if (printableAscii(body)) {
+        if (asciiWithoutNul(body)) {
             // Most bodies: one copy, where the checking decoder fills a char buffer and then copies it again.
             return new String(body, StandardCharsets.ISO_8859_1);
         }
@@ -42,7 +42,7 @@ public final class Utf8Body {
     }
 
     /** Only bytes 0x01-0x7F: valid UTF-8, the same text in Latin-1, no U+0000 and no byte order mark. */
-    private static boolean printableAscii(byte[] body) {
+    private static boolean asciiWithoutNul(byte[] body) {
         for (byte b : body) {
             if (b <= 0) {
                 return false;

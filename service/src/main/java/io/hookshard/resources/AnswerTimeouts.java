@@ -11,8 +11,7 @@ import java.util.concurrent.ThreadFactory;
  * Jersey's scheduler of suspended requests' timeouts, which drops a timeout as soon as its request is answered.
  * Jersey's own keeps every cancelled timeout queued until it would have fired: each webhook's guard (the produce
  * timeout and 5 s) stayed in memory 10 s after its 202, about 50,000 of them at 5,000 webhooks/s, held by a queue in
- * the old generation. Scanning those references was most of each young collection of the ingest JVM: its pauses
- * took a median 6-7 ms at 5,000/s, against 4.6 ms with this scheduler and 3.4-4 ms for a Dropwizard no-op.
+ * the old generation that every young collection then had to scan (BENCHMARKS.md, session of 2026-11-25 06:30).
  */
 @BackgroundScheduler
 public final class AnswerTimeouts extends ScheduledThreadPoolExecutorProvider {
@@ -20,6 +19,12 @@ public final class AnswerTimeouts extends ScheduledThreadPoolExecutorProvider {
 
     public AnswerTimeouts() {
         super(THREAD_NAME);
+    }
+
+    /** One thread, as Jersey's own: it only fires the rare timeout (its default would be one per core). */
+    @Override
+    protected int getCorePoolSize() {
+        return 1;
     }
 
     @Override

@@ -83,6 +83,16 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void refusesToWriteATextWithAnUnpairedSurrogateRatherThanChangeIt() {
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null,
+                Instant.parse("2026-11-23T10:15:30Z"), null, "{\"a\": 1}", "stripe", null,
+                "{\"note\": \"x\ud800y 𝄞\"}");
+
+        assertThatThrownBy(() -> codec.encode(envelope)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unpaired UTF-16 surrogate");
+    }
+
+    @Test
     void roundTripsAProviderEnvelopeWithBothTextsUntouched() throws Exception {
         String providerItem = """
                 {"id": "evt_1", "type": "charge.succeeded",
