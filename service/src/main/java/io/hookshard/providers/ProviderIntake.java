@@ -141,6 +141,12 @@ public final class ProviderIntake {
         if (!violations.isEmpty()) {
             throw new MappingException(translated(adapter, mapped, violations));
         }
+        if (hasUnpairedSurrogate(original)) {
+            // Only a body that is not plain UTF-8 re-serializes one (UTF-8 bytes cannot hold it, an escape stays an
+            // escape): as a character it has no UTF-8 form, so the event could be neither produced nor stored.
+            throw new MappingException("/", "must not contain an unpaired UTF-16 surrogate (e.g. \\ud800 without its"
+                    + " low half) in any string: it is not Unicode text");
+        }
         String providerEventId = fields.get("provider_event_id").asText();
         String key = fields.get(type == EventType.ORDER_PAYMENT ? "user_id" : "order_id").asText();
         Envelope envelope = new Envelope(Envelope.eventIdOf(type, providerEventId), key, type, null, receivedAt,
@@ -153,6 +159,18 @@ public final class ProviderIntake {
                     : e.violations();
             throw new MappingException(translated(adapter, mapped, decoded));
         }
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An event's envelope, and what the inbox compares of it across redeliveries: its fields as decoded. */

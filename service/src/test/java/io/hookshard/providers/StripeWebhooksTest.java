@@ -64,6 +64,20 @@ class StripeWebhooksTest {
     }
 
     @Test
+    void refusesABodyWhoseTextCannotBeCarriedAsUtf8InsteadOfFailingOnIt() throws Exception {
+        // With a byte order mark the event is stored re-serialized, and the escape becomes a lone surrogate character.
+        String event = VECTOR_BODY.replace("\"object\":\"event\"", "\"object\":\"event\",\"note\":\"x\\ud800y\"");
+        byte[] body = ("\uFEFF" + event).getBytes(StandardCharsets.UTF_8);
+
+        WebhookRejection rejection = refused(() -> intake.admit(stripe, headers(StripeSignatureVerifier.header(SECRET,
+                NOW.getEpochSecond(), body)), body), 422, "schema_violation");
+        assertThat(rejection.getMessage()).contains("unpaired UTF-16 surrogate");
+        byte[] plain = event.getBytes(StandardCharsets.UTF_8);
+        assertThat(intake.admit(stripe, headers(StripeSignatureVerifier.header(SECRET, NOW.getEpochSecond(), plain)),
+                plain).envelopes()).as("as UTF-8 the escape is kept as sent").hasSize(1);
+    }
+
+    @Test
     void withoutASecretNothingIsAccepted() {
         ProviderIntake closed = Intakes.of(new StripeAdapter(settings("", CLOCK)), CLOCK);
 
