@@ -94,10 +94,10 @@ public final class Bench {
         }
 
         long started = System.nanoTime();
-        try (BenchStack stack = new BenchStack(Files.createTempDirectory("hookshard-bench-"))) {
+        Files.createDirectories(out.resolve("logs"));
+        try (BenchStack stack = new BenchStack(Files.createTempDirectory("hookshard-bench-"));
+             Load load = new Load(Wrk.onPath(out.resolve("logs")), out.resolve("logs"), users, connections)) {
             LoadGenerator.Result overTime = null;
-            Files.createDirectories(out.resolve("logs"));
-            Load load = new Load(Wrk.onPath(out.resolve("logs")), out.resolve("logs"), users, connections);
             if (phases.contains("ingest")) {
                 overTime = new IngestComparison(stack, load, out, repetitions, ingestWarmup, ingestSeconds, rates,
                         jfr).run(report);

@@ -33,6 +33,7 @@ final class BenchStack implements AutoCloseable {
             "-Djava.awt.headless=true");
 
     private final Path root;
+    private final GcLog brokerGc;
     private final ChildProcessKafkaBroker kafka;
     private final List<PostgresServer> shards;
     private final List<DropwizardTestSupport<?>> apps = new ArrayList<>();
@@ -47,7 +48,11 @@ final class BenchStack implements AutoCloseable {
         Files.createDirectories(root);
         PostgresBinaries binaries = PostgresBinaries.locate(root.resolve("pg-binaries"));
         int[] ports = Ports.freePorts(2);
-        kafka = new ChildProcessKafkaBroker(root.resolve("kafka"), ports[0], ports[1], BROKER_JVM_OPTIONS).start();
+        Path gcLog = root.resolve("broker-gc.log");
+        brokerGc = new GcLog(gcLog);
+        List<String> brokerOptions = new ArrayList<>(BROKER_JVM_OPTIONS);
+        brokerOptions.add(GcLog.option(gcLog));
+        kafka = new ChildProcessKafkaBroker(root.resolve("kafka"), ports[0], ports[1], brokerOptions).start();
         List<PostgresServer> started = new ArrayList<>();
         for (int i = 0; i < shardCount; i++) {
             char letter = (char) ('a' + i);
@@ -79,6 +84,11 @@ final class BenchStack implements AutoCloseable {
             statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         }
         return shard;
+    }
+
+    /** The broker's GC pauses, to set beside a load's latency tail. */
+    GcLog brokerGc() {
+        return brokerGc;
     }
 
     String bootstrapServers() {

@@ -198,6 +198,10 @@ final class EndToEnd {
         detail.put("cpu_microseconds_per_event_by_process", cpuPerEvent);
         detail.put("busy_cores", busyCores);
         detail.put("service_cpu_microseconds_per_event_by_thread", serviceThreads);
+        GcLog.Summary brokerPauses = stack.brokerGc().between(
+                from.plusMillis((long) (UNMEASURED_SECONDS * 1000)), to);
+        detail.put("broker_gc_pauses", brokerPauses);
+        Bench.log("  the broker's GC pauses in the window: %s", brokerPauses);
         detail.put("stored_max_ms_by_second", Arrays.stream(stored.maxBySecond()).mapToObj(Report::ms).toList());
         return detail;
     }

@@ -28,6 +28,11 @@ final class IngestComparison {
     private static final int MIN_WINDOWS = 2;
     private static final int PRE_WARM_RATE = 2_000;
     private static final double PRE_WARM_SECONDS = 30;
+    /**
+     * An open loop's first seconds, not counted: the target's connections and its pace settling. The generator's own
+     * JIT compiler has long finished by then (one generator process for the whole run, see {@link Load}).
+     */
+    private static final double LEAD_IN_SECONDS = 2;
 
     private final BenchStack stack;
     private final Load load;
@@ -100,9 +105,11 @@ final class IngestComparison {
                 Map<String, Map<Integer, LoadGenerator.Result>> open = new LinkedHashMap<>();
                 for (int rate : rates) {
                     for (var target : targets.entrySet()) {
+                        Instant from = Instant.now();
                         LoadGenerator.Result result = load.open(target.getKey() + " open loop " + rate + "/s, run "
-                                + r, target.getValue().port(), rate, 5, seconds);
+                                + r, target.getValue().port(), rate, LEAD_IN_SECONDS, seconds);
                         report.load(result);
+                        brokerPauses(report, result, from);
                         open.computeIfAbsent(target.getKey(), name -> new LinkedHashMap<>()).put(rate, result);
                     }
                     Bench.log("  open loop at %,d/s, p99: no-op %.2f ms, bare %.2f ms, ingest %.2f ms", rate,
@@ -153,6 +160,16 @@ final class IngestComparison {
                 PRE_WARM_SECONDS + windows.size() * WINDOW_SECONDS, steady ? "steady" : "NOT steady at the limit",
                 windows);
         return windows;
+    }
+
+    /** The broker's GC pauses within an open loop's measured window, beside its latencies in the report. */
+    private void brokerPauses(Report report, LoadGenerator.Result result, Instant started) throws Exception {
+        Instant measuredFrom = started.plusMillis((long) (LEAD_IN_SECONDS * 1000));
+        GcLog.Summary pauses = stack.brokerGc().between(measuredFrom, Instant.now());
+        report.put(result.name() + " broker GC pauses", pauses);
+        if (pauses.longestMs() >= 10) {
+            Bench.log("  %s: the broker's GC paused %s", result.name(), pauses);
+        }
     }
 
     private static double p99(LoadGenerator.Result result) {

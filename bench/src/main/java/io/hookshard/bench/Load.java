@@ -1,21 +1,31 @@
 package io.hookshard.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Load from a process of its own: wrk for closed loops where it is installed, otherwise {@link LoadGenerator} in a
  * JVM of its own; always {@link LoadGenerator} for open loops (plain wrk has no fixed rate, and wrk2 is not packaged),
- * whose latencies run from each request's intended send time.
+ * whose latencies run from each request's intended send time. The generator's JVM is started once and reused: one
+ * started for every load spent the first seconds of each measured window compiling its own event loop on the two
+ * cores it shares with the target.
  */
-final class Load {
+final class Load implements AutoCloseable {
     private final Optional<Wrk> wrk;
     private final Path logs;
     private final int users;
     private final int connections;
+    private Process generator;
+    private Writer commands;
+    private BufferedReader results;
 
     Load(Optional<Wrk> wrk, Path logs, int users, int connections) {
         this.wrk = wrk;
@@ -57,19 +67,46 @@ final class Load {
         return generator(name, port, rate, warmup, seconds, "g" + System.nanoTime());
     }
 
-    private LoadGenerator.Result generator(String name, int port, int rate, double warmup, double seconds,
-                                           String run) throws IOException, InterruptedException {
-        List<String> command = List.of(Target.java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                LoadGenerator.class.getName(), Integer.toString(port), BenchStack.SECRET, Integer.toString(users),
-                Integer.toString(connections), Integer.toString(rate), Double.toString(warmup),
-                Double.toString(seconds), run);
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("load-generator.log").toFile())).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (process.waitFor() != 0 || output.isEmpty()) {
-            throw new IllegalStateException("the load generator failed (see " + logs.resolve("load-generator.log")
-                    + "): " + output);
+    private synchronized LoadGenerator.Result generator(String name, int port, int rate, double warmup,
+                                                        double seconds, String run)
+            throws IOException, InterruptedException {
+        if (generator == null || !generator.isAlive()) {
+            start();
         }
-        return LoadGenerator.fromJson(name, output.lines().reduce((first, last) -> last).orElseThrow());
+        commands.write(String.join(" ", Integer.toString(port), BenchStack.SECRET, Integer.toString(users),
+                Integer.toString(connections), Integer.toString(rate), Double.toString(warmup),
+                Double.toString(seconds), run) + "\n");
+        commands.flush();
+        String output = results.readLine();
+        if (output == null || output.isBlank()) {
+            generator.waitFor(5, TimeUnit.SECONDS);
+            throw new IllegalStateException("the load generator failed (see " + logs.resolve("load-generator.log")
+                    + ")" + (generator.isAlive() ? "" : ", exit status " + generator.exitValue()));
+        }
+        return LoadGenerator.fromJson(name, output.strip());
+    }
+
+    private void start() throws IOException {
+        List<String> command = List.of(Target.java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                LoadGenerator.class.getName(), "serve");
+        generator = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("load-generator.log").toFile())).start();
+        commands = new OutputStreamWriter(generator.getOutputStream(), StandardCharsets.UTF_8);
+        results = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** Ends the generator: it exits at the end of its input. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (generator != null) {
+            try {
+                commands.close();
+            } catch (IOException e) {
+                // it has gone already
+            }
+            if (!generator.waitFor(10, TimeUnit.SECONDS)) {
+                generator.destroyForcibly();
+            }
+        }
     }
 }

@@ -44,13 +44,33 @@ final class LoadGenerator {
      * The generator as a process of its own, so that it never shares a JVM with what it measures. Usage:
      * {@code LoadGenerator <port> <secret> <users> <connections> <rate per second, 0 for a closed loop> <warm-up s>
      * <measured s> <run id>}; prints the result as one line of JSON (see {@link #toJson} and {@link #fromJson}).
+     * {@code LoadGenerator serve} reads such argument lists from standard input, one line each, and answers each with
+     * its line of JSON: one process for a whole benchmark, whose own JIT compiler has long finished after its first
+     * load (see {@link Load}).
      */
     public static void main(String[] args) throws Exception {
-        LoadGenerator generator = new LoadGenerator(Integer.parseInt(args[0]), args[1], Integer.parseInt(args[2]));
-        Result result = generator.run("load", args[7], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                Double.parseDouble(args[5]), Double.parseDouble(args[6]));
-        System.out.println(toJson(result));
+        if (args.length == 1 && args[0].equals("serve")) {
+            java.io.BufferedReader commands = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = commands.readLine(); line != null; line = commands.readLine()) {
+                if (!line.isBlank()) {
+                    System.out.println(toJson(runFromArguments(line.strip().split(" "))));
+                    System.out.flush();
+                }
+            }
+            System.exit(0);
+        }
+        System.out.println(toJson(runFromArguments(args)));
         System.exit(0);
+    }
+
+    private static Result runFromArguments(String[] args) throws Exception {
+        if (args.length != 8) {
+            throw new IllegalArgumentException("expected 8 arguments, got " + Arrays.toString(args));
+        }
+        LoadGenerator generator = new LoadGenerator(Integer.parseInt(args[0]), args[1], Integer.parseInt(args[2]));
+        return generator.run("load", args[7], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                Double.parseDouble(args[5]), Double.parseDouble(args[6]));
     }
 
     static String toJson(Result result) throws IOException {

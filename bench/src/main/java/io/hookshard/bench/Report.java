@@ -53,6 +53,12 @@ final class Report {
         entry.put("errors", result.errors());
         entry.put("per_second", Math.round(result.okPerSecond()));
         entry.put("latency", latency(result.latency()));
+        if (!result.perSecond().isEmpty()) {
+            // Where in the window a tail came from: a stall at the start or one anywhere.
+            entry.put("p99_ms_by_second", result.perSecond().stream()
+                    .map(second -> ms(second.getValueAtPercentile(99))).toList());
+            entry.put("max_ms_by_second", result.perSecond().stream().map(second -> ms(second.getMaxValue())).toList());
+        }
         json.put(result.name(), entry);
         Histogram h = result.latency();
         rows.add(String.format("| %s | %,d/s | %.2f | %.2f | %.2f | %.2f | %.2f | %d |", result.name(),
