@@ -56,6 +56,9 @@ class BrokerOutageIT {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
         assertThat(new ObjectMapper().readTree(refused.body()).get("code").asText()).isEqualTo("broker_unavailable");
+        // A send in flight when the timeout struck may still be written: the answer must not say it was not.
+        assertThat(new ObjectMapper().readTree(refused.body()).get("message").asText())
+                .contains("may still be stored").contains("retry").doesNotContain("nothing was accepted");
         // Bounded by the produce timeout (3 s in the test config), not by a client's patience.
         assertThat(waited).isLessThan(Duration.ofSeconds(10));
 

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 public final class KafkaIngestion implements Ingestion {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestion.class);
     private static final Result ACCEPTED = new Result(202, "accepted");
+    static final String UNCONFIRMED = "the event could not be confirmed as stored durably in time; it may still be"
+            + " stored, and a retry of it is applied once: retry later";
 
     private final EnvelopePublisher publisher;
     private final Map<EventType, String> topics;
@@ -27,10 +29,12 @@ public final class KafkaIngestion implements Ingestion {
     public CompletionStage<Result> ingest(Envelope envelope) {
         return publisher.publish(topics.get(envelope.type()), envelope).handle((metadata, failure) -> {
             if (failure != null) {
-                LOG.warn("could not store {} event_id={} in Kafka, answered 503: {}", envelope.type().wireName(),
+                // A send still in flight when the timeout struck may yet be written: the 503 promises no more than
+                // that the event is unconfirmed, and the retry it asks for is applied once either way (the inbox).
+                LOG.warn("could not confirm {} event_id={} in Kafka, answered 503 (the record may still be written;"
+                                + " the provider's retry is deduplicated): {}", envelope.type().wireName(),
                         envelope.eventId(), failure.toString());
-                throw new IngestException(503, "broker_unavailable",
-                        "the event could not be stored durably; nothing was accepted, retry later", 5);
+                throw new IngestException(503, "broker_unavailable", UNCONFIRMED, 5);
             }
             LOG.debug("accepted {} event_id={} at {}-{}@{}", envelope.type().wireName(), envelope.eventId(),
                     metadata.topic(), metadata.partition(), metadata.offset());
