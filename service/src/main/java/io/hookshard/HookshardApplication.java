@@ -38,6 +38,7 @@ import io.hookshard.move.BucketMover;
 import io.hookshard.kafka.TopicDurability;
 import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
+import io.hookshard.processing.InFlightWrites;
 import io.hookshard.processing.OrderSink;
 import io.hookshard.processing.SyncIngestion;
 import io.hookshard.providers.ProviderAdapters;
@@ -113,10 +114,12 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         // shard beyond the first for each batch being written, and a batch never waits for another's task.
         ExecutorService shardWrites = environment.lifecycle().executorService("shard-writes-%d").minThreads(0)
                 .maxThreads(Integer.MAX_VALUE).workQueue(new SynchronousQueue<>()).build();
+        InFlightWrites inFlight = new InFlightWrites();
+        inFlight.watch(environment.lifecycle().scheduledExecutorService("shard-write-watch").threads(1).build());
         EventSink orderSink = new OrderSink(decoder, routing, directory, new OrderStore(shards), environment.metrics(),
-                shardWrites);
+                shardWrites, inFlight);
         EventSink disputeSink = new DisputeSink(decoder, routing, directory, new DisputeStore(shards),
-                environment.metrics(), shardWrites);
+                environment.metrics(), shardWrites, inFlight);
 
         TopicsFactory topics = config.getKafka().getTopics();
         Ingestion ingestion;

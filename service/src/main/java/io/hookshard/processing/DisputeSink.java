@@ -35,11 +35,11 @@ public final class DisputeSink implements EventSink {
     private final ShardedWrite<OwnedChargeback> disputeWrite;
 
     public DisputeSink(EventDecoder decoder, Routing routing, DirectoryStore directory, DisputeStore disputes,
-                       MetricRegistry metrics, ExecutorService shardWrites) {
+                       MetricRegistry metrics, ExecutorService shardWrites, InFlightWrites inFlight) {
         this.decoder = decoder;
         this.routing = routing;
         this.directory = directory;
-        this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes", shardWrites);
+        this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes", shardWrites, inFlight);
     }
 
     @Override

@@ -32,12 +32,12 @@ public final class OrderSink implements EventSink {
     private final ShardedWrite<OrderEvent> orderWrite;
 
     public OrderSink(EventDecoder decoder, Routing routing, DirectoryStore directory, OrderStore orders,
-                     MetricRegistry metrics, ExecutorService shardWrites) {
+                     MetricRegistry metrics, ExecutorService shardWrites, InFlightWrites inFlight) {
         this.decoder = decoder;
         this.routing = routing;
         this.claims = new ShardedWrite<>((shard, events) -> claim(directory, shard, events), metrics, "directory",
-                shardWrites);
-        this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders", shardWrites);
+                shardWrites, inFlight);
+        this.orderWrite = new ShardedWrite<>(orders::write, metrics, "orders", shardWrites, inFlight);
     }
 
     @Override

@@ -31,19 +31,22 @@ final class ShardedWrite<T> {
     private final MetricRegistry metrics;
     private final String purpose;
     private final ExecutorService shardWrites;
+    private final InFlightWrites inFlight;
     private final ShardFailureLog failureLog = new ShardFailureLog(System::nanoTime);
 
     /**
      * @param writer  writes items to a shard and returns each one's verdict, in input order
      * @param purpose     names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
      * @param shardWrites runs every shard's transaction but the first, which the calling thread runs
+     * @param inFlight    the writes under way, watched for a shard that hangs
      */
     ShardedWrite(BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer, MetricRegistry metrics,
-                 String purpose, ExecutorService shardWrites) {
+                 String purpose, ExecutorService shardWrites, InFlightWrites inFlight) {
         this.writer = writer;
         this.metrics = metrics;
         this.purpose = purpose;
         this.shardWrites = shardWrites;
+        this.inFlight = inFlight;
     }
 
     void write(List<Indexed<Routed<T>>> items, Outcome[] outcomes) {
@@ -86,9 +89,15 @@ final class ShardedWrite<T> {
 
     private void writeGroup(String shard, List<Indexed<Routed<T>>> group, Outcome[] outcomes) {
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
+        InFlightWrites.Write underWay = inFlight.begin(shard, purpose, group.size());
         try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
                 .time()) {
-            List<WriteVerdict> verdicts = writer.apply(shard, group.stream().map(Indexed::item).toList());
+            List<WriteVerdict> verdicts;
+            try {
+                verdicts = writer.apply(shard, group.stream().map(Indexed::item).toList());
+            } finally {
+                inFlight.end(underWay).ifPresent(LOG::info);
+            }
             for (int i = 0; i < group.size(); i++) {
                 outcomes[group.get(i).index()] = outcomeOf(verdicts.get(i), shard);
             }

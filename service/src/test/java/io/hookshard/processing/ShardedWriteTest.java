@@ -1,6 +1,7 @@
 package io.hookshard.processing;
 
 import com.codahale.metrics.MetricRegistry;
+import com.google.common.util.concurrent.Uninterruptibles;
 import io.hookshard.db.Routed;
 import io.hookshard.db.WriteVerdict;
 import io.hookshard.router.Route;
@@ -12,10 +13,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ShardedWriteTest {
     private final ExecutorService shardWrites = Executors.newCachedThreadPool();
+    private final AtomicLong clock = new AtomicLong();
+    private final InFlightWrites inFlight = new InFlightWrites(clock::get);
 
     @AfterEach
     void stopThePool() {
@@ -83,6 +88,36 @@ class ShardedWriteTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void namesAShardWhoseWriteHangsWhileItHangsAndWhenItAnswers() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        ShardedWrite<String> write = write((shard, items) -> {
+            if (shard.equals("shard-b")) {
+                hung.countDown();
+                Uninterruptibles.awaitUninterruptibly(answer);
+            }
+            return items.stream().map(item -> WriteVerdict.NEW).toList();
+        });
+        Outcome[] outcomes = new Outcome[3];
+        Thread consumer = new Thread(() -> write.write(List.of(item(0, "shard-a"), item(1, "shard-b"),
+                item(2, "shard-b")), outcomes));
+        consumer.start();
+        hung.await();
+
+        clock.addAndGet(InFlightWrites.SLOW.toNanos() - 1);
+        assertThat(inFlight.slowShards()).isEmpty();
+        clock.addAndGet(1);
+        assertThat(inFlight.slowShards()).singleElement().asString()
+                .startsWith("shard shard-b has not answered 1 write(s) of 2 event(s) for up to 5.0 s");
+
+        answer.countDown();
+        consumer.join();
+        assertThat(outcomes).containsOnly(Outcome.applied());
+        assertThat(inFlight.slowShards()).isEmpty();
+    }
+
+    @Test
     void writesOnTheCallersThreadOnceThePoolIsStopped() {
         List<String> threads = Collections.synchronizedList(new ArrayList<>());
         ShardedWrite<String> write = write((shard, items) -> {
@@ -99,7 +134,7 @@ class ShardedWriteTest {
     }
 
     private ShardedWrite<String> write(BiFunction<String, List<Routed<String>>, List<WriteVerdict>> writer) {
-        return new ShardedWrite<>(writer, new MetricRegistry(), "test", shardWrites);
+        return new ShardedWrite<>(writer, new MetricRegistry(), "test", shardWrites, inFlight);
     }
 
     private static Indexed<Routed<String>> item(int index, String shard) {

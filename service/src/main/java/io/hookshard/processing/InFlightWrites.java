@@ -1,0 +1,118 @@
+package io.hookshard.processing;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The shards' writes under way, so that a shard that stops answering is said in the log while it hangs. A shard that
+ * refuses connections fails its writes at once and {@link ShardFailureLog} says so; one that hangs (a stalled disk, a
+ * stopped process) keeps each write waiting until the connection's socket timeout, a minute by default, and the
+ * consumers' batches with it. A watcher names each shard with a write older than {@link #SLOW}, again every
+ * {@link #REPEAT} while it lasts: how many writes, how many events, how long the oldest has waited; each reported write
+ * that returns says after how long.
+ */
+public final class InFlightWrites {
+    static final Duration SLOW = Duration.ofSeconds(5);
+    /** How often a shard that still hangs is named again. */
+    static final Duration REPEAT = Duration.ofSeconds(10);
+    private static final Duration CHECK = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(InFlightWrites.class);
+
+    private final LongSupplier nanoTime;
+    private final Set<Write> writes = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> reportedAt = new ConcurrentHashMap<>();
+
+    /** One write of {@code events} to {@code shard}, under way since {@code startedNanos}. */
+    static final class Write {
+        private final String shard;
+        private final String purpose;
+        private final int events;
+        private final long startedNanos;
+        private volatile boolean reported;
+
+        private Write(String shard, String purpose, int events, long startedNanos) {
+            this.shard = shard;
+            this.purpose = purpose;
+            this.events = events;
+            this.startedNanos = startedNanos;
+        }
+    }
+
+    public InFlightWrites() {
+        this(System::nanoTime);
+    }
+
+    InFlightWrites(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
+
+    /** Checks every second on {@code scheduler}, which its owner stops. */
+    public void watch(ScheduledExecutorService scheduler) {
+        scheduler.scheduleWithFixedDelay(() -> slowShards().forEach(LOG::warn), CHECK.toMillis(), CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    Write begin(String shard, String purpose, int events) {
+        Write write = new Write(shard, purpose, events, nanoTime.getAsLong());
+        writes.add(write);
+        return write;
+    }
+
+    /** The write has returned, written or failed: the INFO line to log if its wait was reported. */
+    Optional<String> end(Write write) {
+        writes.remove(write);
+        if (!write.reported) {
+            return Optional.empty();
+        }
+        boolean othersReported = writes.stream().anyMatch(w -> w.shard.equals(write.shard) && w.reported);
+        if (!othersReported) {
+            reportedAt.remove(write.shard);
+        }
+        return Optional.of("shard " + write.shard + " answered a " + write.purpose + " write of " + write.events
+                + " event(s) after " + seconds(nanoTime.getAsLong() - write.startedNanos) + " s");
+    }
+
+    /** A WARN line for each shard with a write under way for {@link #SLOW} or longer, at most one per {@link #REPEAT}. */
+    List<String> slowShards() {
+        long now = nanoTime.getAsLong();
+        Map<String, List<Write>> slow = new TreeMap<>();
+        for (Write write : writes) {
+            if (now - write.startedNanos >= SLOW.toNanos()) {
+                slow.computeIfAbsent(write.shard, shard -> new ArrayList<>()).add(write);
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, List<Write>> shard : slow.entrySet()) {
+            Long last = reportedAt.get(shard.getKey());
+            if (last != null && now - last < REPEAT.toNanos()) {
+                continue;
+            }
+            reportedAt.put(shard.getKey(), now);
+            List<Write> waiting = shard.getValue();
+            waiting.forEach(write -> write.reported = true);
+            long oldest = waiting.stream().mapToLong(write -> now - write.startedNanos).max().orElse(0);
+            int events = waiting.stream().mapToInt(write -> write.events).sum();
+            lines.add("shard " + shard.getKey() + " has not answered " + waiting.size() + " write(s) of " + events
+                    + " event(s) for up to " + seconds(oldest) + " s: the batches that hold them wait (and the events"
+                    + " behind them on their partitions) until it answers or the connection's socket timeout fails"
+                    + " them to be retried; check that shard's server, its disk and its connections");
+        }
+        return lines;
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+    }
+}
