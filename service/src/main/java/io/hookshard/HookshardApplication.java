@@ -35,6 +35,7 @@ import io.hookshard.errors.WebApplicationExceptionMapper;
 import io.hookshard.health.KafkaDurabilityHealthCheck;
 import io.hookshard.kafka.KafkaIngestion;
 import io.hookshard.move.BucketMover;
+import io.hookshard.move.UnfinishedMoveNotice;
 import io.hookshard.kafka.TopicDurability;
 import io.hookshard.processing.DisputeSink;
 import io.hookshard.processing.EventSink;
@@ -179,9 +180,10 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         TaskEndpoint.register(environment.admin(), new PartitionsEnsureTask(built.partitions(),
                 config.getShards().getPartitions().getMonthsAhead()));
         TaskEndpoint.register(environment.admin(), new BucketMapTask(shards, routing, built.catalog()));
-        TaskEndpoint.register(environment.admin(), new BucketsMoveTask(new BucketMover(shards, built.catalog(),
-                config.getShards().getMapRefreshInterval().toJavaDuration(),
-                config.getShards().getMoveStepEvents())));
+        BucketMover mover = new BucketMover(shards, built.catalog(),
+                config.getShards().getMapRefreshInterval().toJavaDuration(), config.getShards().getMoveStepEvents());
+        environment.lifecycle().manage(new UnfinishedMoveNotice(mover));
+        TaskEndpoint.register(environment.admin(), new BucketsMoveTask(mover));
         TaskEndpoint.answerUnknownTasks(environment.admin(), environment.getObjectMapper());
         // The same metrics in Prometheus' text format, through the maintained Dropwizard bridge.
         PrometheusRegistry prometheus = new PrometheusRegistry();

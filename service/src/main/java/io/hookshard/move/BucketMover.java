@@ -135,7 +135,62 @@ public final class BucketMover {
         });
     }
 
+    /**
+     * Runs one move, naming it in any failure: a copy that loses its connection throws only the driver's words ("This
+     * connection has been closed"), which say neither which move stopped, between which shards, nor what to do.
+     */
     private Result run(Move move, Consumer<String> progress) {
+        try {
+            return runSteps(move, progress);
+        } catch (AlreadyRunning | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw stopped(move, e);
+        }
+    }
+
+    /**
+     * What to tell an operator of a move left unfinished (its mover killed, a shard lost under it), which nothing else
+     * would mention until the next move: empty when there is none.
+     */
+    public Optional<String> unfinishedNotice() {
+        return Move.unfinished(catalog.jdbi()).map(BucketMover::unfinishedNotice);
+    }
+
+    static String unfinishedNotice(Move move) {
+        String buckets = BucketRange.compact(move.buckets()).stream().map(BucketRange::toString)
+                .collect(java.util.stream.Collectors.joining(","));
+        return "bucket move " + move.id() + " of buckets " + buckets + " from " + move.from() + " to " + move.to()
+                + " is unfinished (state " + move.state() + "): " + (move.state().equals("frozen")
+                ? "its buckets are frozen on " + move.from() + " and their events wait until it finishes"
+                : "its buckets are still served by " + move.from() + ", with a partial copy on " + move.to())
+                + "; run it again to finish it (POST /tasks/buckets-move?buckets=" + buckets + "&to=" + move.to()
+                + " on the admin port, or `shards move <config> --buckets " + buckets + " --to " + move.to() + "`)";
+    }
+
+    static MoveFailed stopped(Move move, RuntimeException e) {
+        return new MoveFailed("move " + move.id() + " of buckets " + BucketRange.compact(move.buckets()) + " from "
+                + move.from() + " to " + move.to() + " stopped (" + rootCause(e) + "); nothing is lost: its"
+                + " buckets stay with " + move.from() + " unless it had switched, and the same buckets-move run"
+                + " again resumes it where it stopped (`bucket-map` shows its state)", e);
+    }
+
+    /** A move that stopped, with what stopped it as its cause. */
+    static final class MoveFailed extends IllegalStateException {
+        MoveFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e.getMessage() + "; caused by " + root;
+    }
+
+    private Result runSteps(Move move, Consumer<String> progress) {
         Jdbi source = shards.jdbi(move.from());
         Jdbi target = shards.jdbi(move.to());
         long copied = move.rowsCopied();
