@@ -198,17 +198,24 @@ public final class DevStack {
         int admin = localPort(server, "admin");
         StringBuilder shardLines = new StringBuilder();
         for (int i = 0; i < shards.size(); i++) {
+            String variable = "SHARD_" + DevShards.letter(i).toUpperCase(java.util.Locale.ROOT) + "_URL";
+            String url = isBlank(System.getenv(variable)) ? shards.get(i).jdbcUrl()
+                    + (i == 0 ? " (user postgres, no password)" : "")
+                    : System.getenv(variable).strip() + " (" + variable + "; dev mode's own is unused)";
             shardLines.append(i == 0 ? "  shards   " : "           ").append(shards.get(i).name()).append(' ')
-                    .append(shards.get(i).jdbcUrl()).append(i == 0 ? " (user postgres, no password)" : "")
-                    .append('\n');
+                    .append(url).append('\n');
         }
         String last = shards.get(shards.size() - 1).name();
+        // The service follows KAFKA_BROKERS where it is set; the banner must name the broker it really uses.
+        String kafka = isBlank(System.getenv("KAFKA_BROKERS")) ? "127.0.0.1:" + ports.kafka() + "          "
+                : System.getenv("KAFKA_BROKERS").strip() + " (KAFKA_BROKERS; dev mode's own on " + ports.kafka()
+                + " is unused)\n     ";
         return """
 
                 ==================================================================================================
                 Hookshard dev mode is up.
                   app      http://localhost:%d        admin  http://127.0.0.1:%d (healthcheck, metrics, tasks)
-                  kafka    127.0.0.1:%d                topics orders.webhooks, disputes.webhooks (+ .dlq), payments.events
+                  kafka    %s      topics orders.webhooks, disputes.webhooks (+ .dlq), payments.events
                 %s  config   %s
                   data     %s (reused by the next start; delete it to start afresh)
                   secret   %s (dev only)
@@ -227,7 +234,7 @@ public final class DevStack {
                   curl -s -X POST http://127.0.0.1:%d/tasks/bucket-map
                 Ctrl-C stops everything: the service, then Kafka, then the shards.
                 ==================================================================================================
-                """.formatted(app, admin, ports.kafka(), shardLines, config, data, secret, DEV_SECRET, sample, app, app,
+                """.formatted(app, admin, kafka, shardLines, config, data, secret, DEV_SECRET, sample, app, app,
                 app, config, last, admin);
     }
 
