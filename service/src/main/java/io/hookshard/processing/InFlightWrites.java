@@ -80,8 +80,8 @@ public final class InFlightWrites {
         if (!othersReported) {
             reportedAt.remove(write.shard);
         }
-        return Optional.of("shard " + write.shard + " answered a " + write.purpose + " write of " + write.events
-                + " event(s) after " + seconds(nanoTime.getAsLong() - write.startedNanos) + " s");
+        return Optional.of("shard " + write.shard + " answered a write of " + write.events + " event(s) ("
+                + write.purpose + ") after " + seconds(nanoTime.getAsLong() - write.startedNanos) + " s");
     }
 
     /** A WARN line for each shard with a write under way for {@link #SLOW} or longer, at most one per {@link #REPEAT}. */

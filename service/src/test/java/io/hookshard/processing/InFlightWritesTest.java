@@ -44,7 +44,7 @@ class InFlightWritesTest {
         clock.addAndGet(31_500_000_000L);
         assertThat(inFlight.slowShards()).hasSize(1);
 
-        assertThat(inFlight.end(write)).hasValue("shard shard-c answered a disputes write of 12 event(s) after 31.5 s");
+        assertThat(inFlight.end(write)).hasValue("shard shard-c answered a write of 12 event(s) (disputes) after 31.5 s");
         assertThat(inFlight.slowShards()).isEmpty();
     }
 
