@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The shards' writes under way, so that a shard that stops answering is said in the log while it hangs. A shard that
- * refuses connections fails its writes at once and {@link ShardFailureLog} says so; one that hangs (a stalled disk, a
- * stopped process) keeps each write waiting until the connection's socket timeout, a minute by default, and the
- * consumers' batches with it. A watcher names each shard with a write older than {@link #SLOW}, again every
- * {@link #REPEAT} while it lasts: how many writes, how many events, how long the oldest has waited; each reported write
- * that returns says after how long.
+ * The shards' writes under way: so that a shard that stops answering is said in the log while it hangs, and so that
+ * {@link ShardedWrite} fails at once the writes to a shard that has left one unanswered. A shard that refuses
+ * connections fails its writes at once and {@link ShardFailureLog} says so; one that hangs (a stalled disk, a stopped
+ * process) keeps each write waiting until the connection's socket timeout, a minute by default. A watcher names each
+ * shard with a write older than {@link #SLOW}, again every {@link #REPEAT} while it lasts: how many writes, how many
+ * events, how long the oldest has waited; each reported write that returns says after how long.
  */
 public final class InFlightWrites {
     static final Duration SLOW = Duration.ofSeconds(5);
@@ -70,6 +70,12 @@ public final class InFlightWrites {
         return write;
     }
 
+    /** Whether a write to {@code shard} has been under way for {@code after} or longer. */
+    boolean unanswered(String shard, Duration after) {
+        long now = nanoTime.getAsLong();
+        return writes.stream().anyMatch(write -> write.shard.equals(shard) && now - write.startedNanos >= after.toNanos());
+    }
+
     /** The write has returned, written or failed: the INFO line to log if its wait was reported. */
     Optional<String> end(Write write) {
         writes.remove(write);
@@ -105,9 +111,10 @@ public final class InFlightWrites {
             long oldest = waiting.stream().mapToLong(write -> now - write.startedNanos).max().orElse(0);
             int events = waiting.stream().mapToInt(write -> write.events).sum();
             lines.add("shard " + shard.getKey() + " has not answered " + waiting.size() + " write(s) of " + events
-                    + " event(s) for up to " + seconds(oldest) + " s: the batches that hold them wait (and the events"
-                    + " behind them on their partitions) until it answers or the connection's socket timeout fails"
-                    + " them to be retried; check that shard's server, its disk and its connections");
+                    + " event(s) for up to " + seconds(oldest) + " s: " + ShardedWrite.ANSWER_DEADLINE.toSeconds()
+                    + " s into a write its events are retried as a down shard's are, the other shards' events"
+                    + " flow, and its writes fail at once until it answers; check that shard's server, its disk and"
+                    + " its connections");
         }
         return lines;
     }

@@ -8,6 +8,7 @@ import io.hookshard.db.WriteVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,15 +17,26 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 
 /**
  * Writes a batch grouped by shard, one transaction per shard, and records an outcome per item. A shard that fails
  * transiently fails only its own items; a permanent failure is isolated by writing that shard's items one by one.
- * The shards' transactions of one batch run at once: each waits mostly on its own shard (round trips, the commit's
- * flush), so a batch takes as long as its slowest shard rather than the sum of them.
+ * The shards' transactions of one batch run at once, each on a thread of its own: each waits mostly on its own shard
+ * (round trips, the commit's flush), so a batch takes as long as its slowest shard rather than the sum of them.
+ *
+ * <p>A shard that hangs instead of failing (a stalled disk, a stopped server) would hold the batch, and the other
+ * shards' events in it, until the connection's socket timeout. So a shard's write is waited for at most
+ * {@link #ANSWER_DEADLINE}: past it, its items fail transiently and are retried like those of a shard that is down,
+ * and until that write returns, the shard's further writes fail at once, without waiting on it again. The unanswered
+ * transaction may still commit once the shard answers; the retry then finds its events admitted (the inbox) and applies
+ * nothing twice.
  */
 final class ShardedWrite<T> {
+    /** Far beyond a batch's write (tens to hundreds of milliseconds), far below a minute's socket timeout. */
+    static final Duration ANSWER_DEADLINE = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(ShardedWrite.class);
 
     private final BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer;
@@ -32,21 +44,28 @@ final class ShardedWrite<T> {
     private final String purpose;
     private final ExecutorService shardWrites;
     private final InFlightWrites inFlight;
+    private final Duration deadline;
     private final ShardFailureLog failureLog = new ShardFailureLog(System::nanoTime);
 
     /**
-     * @param writer  writes items to a shard and returns each one's verdict, in input order
+     * @param writer      writes items to a shard and returns each one's verdict, in input order
      * @param purpose     names the metrics: {@code hookshard.shards.<shard>.<purpose>.batch-size} and {@code .write}
-     * @param shardWrites runs every shard's transaction but the first, which the calling thread runs
+     * @param shardWrites runs every shard's transaction
      * @param inFlight    the writes under way, watched for a shard that hangs
      */
     ShardedWrite(BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer, MetricRegistry metrics,
                  String purpose, ExecutorService shardWrites, InFlightWrites inFlight) {
+        this(writer, metrics, purpose, shardWrites, inFlight, ANSWER_DEADLINE);
+    }
+
+    ShardedWrite(BiFunction<String, List<Routed<T>>, List<WriteVerdict>> writer, MetricRegistry metrics,
+                 String purpose, ExecutorService shardWrites, InFlightWrites inFlight, Duration deadline) {
         this.writer = writer;
         this.metrics = metrics;
         this.purpose = purpose;
         this.shardWrites = shardWrites;
         this.inFlight = inFlight;
+        this.deadline = deadline;
     }
 
     void write(List<Indexed<Routed<T>>> items, Outcome[] outcomes) {
@@ -54,28 +73,27 @@ final class ShardedWrite<T> {
         for (Indexed<Routed<T>> item : items) {
             byShard.computeIfAbsent(item.item().shardId(), shard -> new ArrayList<>()).add(item);
         }
-        List<Future<?>> others = new ArrayList<>();
-        String first = null;
+        // Each group's outcomes come back in an array of its own: a write abandoned at the deadline may still return
+        // later, and must then change nothing this caller has decided.
+        Map<String, Future<Outcome[]>> pending = new LinkedHashMap<>();
         for (Map.Entry<String, List<Indexed<Routed<T>>>> entry : byShard.entrySet()) {
-            if (first == null) {
-                first = entry.getKey();
-            } else {
-                try {
-                    // Each group fills only its own items' outcomes.
-                    others.add(shardWrites.submit(() -> writeGroup(entry.getKey(), entry.getValue(), outcomes)));
-                } catch (RejectedExecutionException stopping) {
-                    writeGroup(entry.getKey(), entry.getValue(), outcomes);
-                }
+            try {
+                pending.put(entry.getKey(), shardWrites.submit(() -> writeGroup(entry.getKey(), entry.getValue())));
+            } catch (RejectedExecutionException stopping) {
+                fill(entry.getValue(), writeGroup(entry.getKey(), entry.getValue()), outcomes);
             }
         }
-        if (first != null) {
-            writeGroup(first, byShard.get(first), outcomes);
-        }
-        for (Future<?> other : others) {
+        long deadlineAt = System.nanoTime() + deadline.toNanos();
+        for (Map.Entry<String, Future<Outcome[]>> shard : pending.entrySet()) {
+            List<Indexed<Routed<T>>> group = byShard.get(shard.getKey());
             // Uninterruptibly: the records are committed by their outcomes, so every shard's outcome must be known
-            // before this returns; a transaction ends within the shard's socket timeout.
+            // before this returns.
             try {
-                Uninterruptibles.getUninterruptibly(other);
+                fill(group, Uninterruptibles.getUninterruptibly(shard.getValue(),
+                        Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS), outcomes);
+            } catch (TimeoutException e) {
+                fill(group, fail(shard.getKey(), group, new IllegalStateException("shard " + shard.getKey()
+                        + " has not answered a write within " + deadline.toSeconds() + " s")), outcomes);
             } catch (ExecutionException e) {
                 // writeGroup turns every RuntimeException into outcomes: what reaches here is an Error, thrown on
                 // as the consumer's own thread would have thrown it.
@@ -87,7 +105,19 @@ final class ShardedWrite<T> {
         }
     }
 
-    private void writeGroup(String shard, List<Indexed<Routed<T>>> group, Outcome[] outcomes) {
+    private static <I> void fill(List<Indexed<I>> group, Outcome[] groupOutcomes, Outcome[] outcomes) {
+        for (int i = 0; i < group.size(); i++) {
+            outcomes[group.get(i).index()] = groupOutcomes[i];
+        }
+    }
+
+    /** The outcomes of {@code group}'s items, in its order. */
+    private Outcome[] writeGroup(String shard, List<Indexed<Routed<T>>> group) {
+        if (inFlight.unanswered(shard, deadline)) {
+            // Waiting on it again would hold this batch as long again: its events wait like a down shard's.
+            return fail(shard, group, new IllegalStateException("shard " + shard + " has left a write unanswered"
+                    + " for " + deadline.toSeconds() + " s or more; its events wait until it answers"));
+        }
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
         InFlightWrites.Write underWay = inFlight.begin(shard, purpose, group.size());
         try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
@@ -98,20 +128,23 @@ final class ShardedWrite<T> {
             } finally {
                 inFlight.end(underWay).ifPresent(LOG::info);
             }
+            Outcome[] outcomes = new Outcome[group.size()];
             for (int i = 0; i < group.size(); i++) {
-                outcomes[group.get(i).index()] = outcomeOf(verdicts.get(i), shard);
+                outcomes[i] = outcomeOf(verdicts.get(i), shard);
             }
             failureLog.wrote(shard).ifPresent(LOG::info);
+            return outcomes;
         } catch (RuntimeException e) {
             if (!Failures.isPermanent(e) || group.size() == 1) {
-                fail(shard, group, e, outcomes);
-                return;
+                return fail(shard, group, e);
             }
             LOG.warn("batch of {} on shard {} failed permanently ({}); retrying one by one to isolate the bad event",
                     group.size(), shard, Failures.sqlState(e));
-            for (Indexed<Routed<T>> item : group) {
-                writeGroup(shard, List.of(item), outcomes);
+            Outcome[] outcomes = new Outcome[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                outcomes[i] = writeGroup(shard, List.of(group.get(i)))[0];
             }
+            return outcomes;
         }
     }
 
@@ -127,17 +160,19 @@ final class ShardedWrite<T> {
         };
     }
 
-    private <I> void fail(String shard, List<Indexed<I>> group, RuntimeException e, Outcome[] outcomes) {
+    private <I> Outcome[] fail(String shard, List<Indexed<I>> group, RuntimeException e) {
         boolean permanent = Failures.isPermanent(e);
         if (!permanent) {
             failureLog.failed(shard, group.size(), e).ifPresent(LOG::warn);
         }
-        for (Indexed<I> item : group) {
-            outcomes[item.index()] = permanent
+        Outcome[] outcomes = new Outcome[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            outcomes[i] = permanent
                     ? Outcome.permanent("constraint_violation", "shard " + shard + " refused the event (SQLSTATE "
                     + Failures.sqlState(e) + "): " + rootMessage(e))
                     : Outcome.transientFailure(shard, e);
         }
+        return outcomes;
     }
 
     private static String rootMessage(Throwable e) {
