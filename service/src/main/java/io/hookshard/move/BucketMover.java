@@ -142,7 +142,8 @@ public final class BucketMover {
     private Result run(Move move, Consumer<String> progress) {
         try {
             return runSteps(move, progress);
-        } catch (AlreadyRunning | IllegalArgumentException e) {
+        } catch (AlreadyRunning | IllegalArgumentException | MoveRefused e) {
+            // Not a move that stopped: running it again would not resume it.
             throw e;
         } catch (RuntimeException e) {
             throw stopped(move, e);
@@ -161,7 +162,8 @@ public final class BucketMover {
         String buckets = BucketRange.compact(move.buckets()).stream().map(BucketRange::toString)
                 .collect(java.util.stream.Collectors.joining(","));
         return "bucket move " + move.id() + " of buckets " + buckets + " from " + move.from() + " to " + move.to()
-                + " is unfinished (state " + move.state() + "): " + (move.state().equals("frozen")
+                + " is unfinished (state " + move.state() + "), unless a mover is running it now: "
+                + (move.state().equals("frozen")
                 ? "its buckets are frozen on " + move.from() + " and their events wait until it finishes"
                 : "its buckets are still served by " + move.from() + ", with a partial copy on " + move.to())
                 + "; run it again to finish it (POST /tasks/buckets-move?buckets=" + buckets + "&to=" + move.to()
@@ -173,6 +175,13 @@ public final class BucketMover {
                 + move.from() + " to " + move.to() + " stopped (" + rootCause(e) + "); nothing is lost: its"
                 + " buckets stay with " + move.from() + " unless it had switched, and the same buckets-move run"
                 + " again resumes it where it stopped (`bucket-map` shows its state)", e);
+    }
+
+    /** A move that ended without switching and that running again would not resume: aborted, or refused. */
+    static final class MoveRefused extends IllegalStateException {
+        MoveRefused(String message) {
+            super(message);
+        }
     }
 
     /** A move that stopped, with what stopped it as its cause. */
@@ -285,7 +294,7 @@ public final class BucketMover {
         if (!expected.equals(actual)) {
             source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
             move.aborted("verification failed: " + expected + " vs " + actual);
-            throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again:"
+            throw new MoveRefused("move " + move.id() + " aborted, the source owns its buckets again:"
                     + " the target's copy differs from the source's: " + expected + " vs " + actual);
         }
     }
@@ -350,7 +359,7 @@ public final class BucketMover {
     private static void requireTargetDoesNotOwn(Jdbi target, Move move) {
         List<Integer> owned = target.withHandle(handle -> ownedOrFrozen(handle, move.buckets()));
         if (!owned.isEmpty()) {
-            throw new IllegalStateException(move.to() + " already vouches for buckets " + BucketRange.compact(owned));
+            throw new MoveRefused(move.to() + " already vouches for buckets " + BucketRange.compact(owned));
         }
     }
 

@@ -40,7 +40,7 @@ public final class InFlightWrites {
         private final String purpose;
         private final int events;
         private final long startedNanos;
-        private volatile boolean reported;
+        private boolean reported;
 
         private Write(String shard, String purpose, int events, long startedNanos) {
             this.shard = shard;
@@ -60,24 +60,31 @@ public final class InFlightWrites {
 
     /** Checks every second on {@code scheduler}, which its owner stops. */
     public void watch(ScheduledExecutorService scheduler) {
-        scheduler.scheduleWithFixedDelay(() -> slowShards().forEach(LOG::warn), CHECK.toMillis(), CHECK.toMillis(),
-                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                slowShards().forEach(LOG::warn);
+            } catch (RuntimeException e) {
+                // A fixed-delay task that throws is never run again.
+                LOG.warn("could not check the shards' writes under way: {}", e.toString());
+            }
+        }, CHECK.toMillis(), CHECK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    Write begin(String shard, String purpose, int events) {
+    // begin, end and slowShards under one lock: a write's reported flag and its shard's last report change together.
+    synchronized Write begin(String shard, String purpose, int events) {
         Write write = new Write(shard, purpose, events, nanoTime.getAsLong());
         writes.add(write);
         return write;
     }
 
     /** Whether a write to {@code shard} has been under way for {@code after} or longer. */
-    boolean unanswered(String shard, Duration after) {
+    synchronized boolean unanswered(String shard, Duration after) {
         long now = nanoTime.getAsLong();
         return writes.stream().anyMatch(write -> write.shard.equals(shard) && now - write.startedNanos >= after.toNanos());
     }
 
     /** The write has returned, written or failed: the INFO line to log if its wait was reported. */
-    Optional<String> end(Write write) {
+    synchronized Optional<String> end(Write write) {
         writes.remove(write);
         if (!write.reported) {
             return Optional.empty();
@@ -91,7 +98,7 @@ public final class InFlightWrites {
     }
 
     /** A WARN line for each shard with a write under way for {@link #SLOW} or longer, at most one per {@link #REPEAT}. */
-    List<String> slowShards() {
+    synchronized List<String> slowShards() {
         long now = nanoTime.getAsLong();
         Map<String, List<Write>> slow = new TreeMap<>();
         for (Write write : writes) {

@@ -119,15 +119,20 @@ final class ShardedWrite<T> {
                     + " for " + deadline.toSeconds() + " s or more; its events wait until it answers"));
         }
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
+        // Registered for as long as the whole group takes, its one-by-one isolation included, so that a group still
+        // being written after the deadline keeps its shard's further writes from overlapping it.
         InFlightWrites.Write underWay = inFlight.begin(shard, purpose, group.size());
+        try {
+            return attempt(shard, group);
+        } finally {
+            inFlight.end(underWay).ifPresent(LOG::info);
+        }
+    }
+
+    private Outcome[] attempt(String shard, List<Indexed<Routed<T>>> group) {
         try (Timer.Context ignored = metrics.timer(MetricRegistry.name("hookshard.shards", shard, purpose, "write"))
                 .time()) {
-            List<WriteVerdict> verdicts;
-            try {
-                verdicts = writer.apply(shard, group.stream().map(Indexed::item).toList());
-            } finally {
-                inFlight.end(underWay).ifPresent(LOG::info);
-            }
+            List<WriteVerdict> verdicts = writer.apply(shard, group.stream().map(Indexed::item).toList());
             Outcome[] outcomes = new Outcome[group.size()];
             for (int i = 0; i < group.size(); i++) {
                 outcomes[i] = outcomeOf(verdicts.get(i), shard);
@@ -142,7 +147,7 @@ final class ShardedWrite<T> {
                     group.size(), shard, Failures.sqlState(e));
             Outcome[] outcomes = new Outcome[group.size()];
             for (int i = 0; i < group.size(); i++) {
-                outcomes[i] = writeGroup(shard, List.of(group.get(i)))[0];
+                outcomes[i] = attempt(shard, List.of(group.get(i)))[0];
             }
             return outcomes;
         }

@@ -34,7 +34,8 @@ public final class SyncIngestion implements Ingestion {
                     Outcome.CONFLICTING_REDELIVERY.equals(outcome.reason()) ? 409 : 422, outcome.reason(),
                     outcome.detail(), 0));
             default -> CompletableFuture.failedFuture(new IngestException(503, outcome.reason(),
-                    "the event could not be stored now; nothing was applied, retry later", 5));
+                    "the event could not be confirmed as stored now; it may still be stored, and a retry of it is"
+                            + " applied once: retry later", 5));
         };
     }
 }

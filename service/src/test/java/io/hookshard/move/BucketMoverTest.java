@@ -31,7 +31,8 @@ class BucketMoverTest {
         Move copying = new Move(null, 4, List.of(9), "shard-b", "shard-a", "copying", null, 0, 0);
 
         assertThat(BucketMover.unfinishedNotice(frozen)).startsWith("bucket move 3 of buckets 0-255,300 from shard-a"
-                        + " to shard-c is unfinished (state frozen): its buckets are frozen on shard-a and their events"
+                        + " to shard-c is unfinished (state frozen), unless a mover is running it now: its buckets are frozen on"
+                        + " shard-a and their events"
                         + " wait until it finishes")
                 .contains("POST /tasks/buckets-move?buckets=0-255,300&to=shard-c");
         assertThat(BucketMover.unfinishedNotice(copying)).contains("its buckets are still served by shard-b")

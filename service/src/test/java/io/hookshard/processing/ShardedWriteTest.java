@@ -30,6 +30,8 @@ class ShardedWriteTest {
     private final ExecutorService shardWrites = Executors.newCachedThreadPool();
     private final AtomicLong clock = new AtomicLong();
     private final InFlightWrites inFlight = new InFlightWrites(clock::get);
+    /** Long enough for a healthy shard's write on a loaded machine, short enough for a test. */
+    private static final Duration DEADLINE = Duration.ofSeconds(2);
 
     @AfterEach
     void stopThePool() {
@@ -104,15 +106,17 @@ class ShardedWriteTest {
         Outcome[] outcomes = new Outcome[2];
         Thread consumer = new Thread(() -> write.write(List.of(item(0, "shard-b"), item(1, "shard-b")), outcomes));
         consumer.start();
-        hung.await();
+        try {
+            hung.await();
 
-        clock.addAndGet(InFlightWrites.SLOW.toNanos() - 1);
-        assertThat(inFlight.slowShards()).isEmpty();
-        clock.addAndGet(1);
-        assertThat(inFlight.slowShards()).singleElement().asString()
-                .startsWith("shard shard-b has not answered 1 write(s) of 2 event(s) for up to 5.0 s");
-
-        answer.countDown();
+            clock.addAndGet(InFlightWrites.SLOW.toNanos() - 1);
+            assertThat(inFlight.slowShards()).isEmpty();
+            clock.addAndGet(1);
+            assertThat(inFlight.slowShards()).singleElement().asString()
+                    .startsWith("shard shard-b has not answered 1 write(s) of 2 event(s) for up to 5.0 s");
+        } finally {
+            answer.countDown();
+        }
         consumer.join();
         assertThat(outcomes).containsOnly(Outcome.applied());
         assertThat(inFlight.slowShards()).isEmpty();
@@ -130,27 +134,29 @@ class ShardedWriteTest {
                 Uninterruptibles.awaitUninterruptibly(answer);
             }
             return items.stream().map(item -> WriteVerdict.NEW).toList();
-        }, new MetricRegistry(), "test", shardWrites, inFlight, Duration.ofMillis(300));
+        }, new MetricRegistry(), "test", shardWrites, inFlight, DEADLINE);
         Outcome[] outcomes = new Outcome[3];
+        try {
+            write.write(List.of(item(0, "shard-a"), item(1, "shard-b"), item(2, "shard-a")), outcomes);
 
-        write.write(List.of(item(0, "shard-a"), item(1, "shard-b"), item(2, "shard-a")), outcomes);
+            assertThat(outcomes[0]).isEqualTo(Outcome.applied());
+            assertThat(outcomes[2]).isEqualTo(Outcome.applied());
+            assertThat(outcomes[1].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
+            assertThat(outcomes[1].shardId()).isEqualTo("shard-b");
+            assertThat(outcomes[1].detail()).contains("shard shard-b has not answered a write");
 
-        assertThat(outcomes[0]).isEqualTo(Outcome.applied());
-        assertThat(outcomes[2]).isEqualTo(Outcome.applied());
-        assertThat(outcomes[1].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
-        assertThat(outcomes[1].shardId()).isEqualTo("shard-b");
-        assertThat(outcomes[1].detail()).contains("shard shard-b has not answered a write");
-
-        // Its write is still under way: the next batch's events for it fail at once, without a second wait.
-        clock.addAndGet(Duration.ofMillis(300).toNanos());
-        Outcome[] next = new Outcome[2];
-        write.write(List.of(item(0, "shard-b"), item(1, "shard-a")), next);
-        assertThat(next[0].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
-        assertThat(next[1]).isEqualTo(Outcome.applied());
-        assertThat(calls).containsExactlyInAnyOrder("shard-a", "shard-b", "shard-a");
-
+            // Its write is still under way: the next batch's events for it fail at once, without a second wait.
+            clock.addAndGet(DEADLINE.toNanos());
+            Outcome[] next = new Outcome[2];
+            write.write(List.of(item(0, "shard-b"), item(1, "shard-a")), next);
+            assertThat(next[0].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
+            assertThat(next[1]).isEqualTo(Outcome.applied());
+            assertThat(calls).containsExactlyInAnyOrder("shard-a", "shard-b", "shard-a");
+        } finally {
+            // The hung write waits uninterruptibly: a failed assertion must not leave it blocked.
+            answer.countDown();
+        }
         // Once it answers, it is written to again; the late answer changed nothing already decided.
-        answer.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !inFlight.unanswered("shard-b", Duration.ZERO));
         assertThat(outcomes[1].kind()).isEqualTo(Outcome.Kind.TRANSIENT);
         Outcome[] after = new Outcome[1];
