@@ -5,12 +5,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -31,8 +32,9 @@ public final class InFlightWrites {
     private static final Logger LOG = LoggerFactory.getLogger(InFlightWrites.class);
 
     private final LongSupplier nanoTime;
-    private final Set<Write> writes = ConcurrentHashMap.newKeySet();
-    private final Map<String, Long> reportedAt = new ConcurrentHashMap<>();
+    // Guarded by this: every access is in a synchronized method.
+    private final Set<Write> writes = new HashSet<>();
+    private final Map<String, Long> reportedAt = new HashMap<>();
 
     /** One write of {@code events} to {@code shard}, under way since {@code startedNanos}. */
     static final class Write {
@@ -80,7 +82,8 @@ public final class InFlightWrites {
     /** Whether a write to {@code shard} has been under way for {@code after} or longer. */
     synchronized boolean unanswered(String shard, Duration after) {
         long now = nanoTime.getAsLong();
-        return writes.stream().anyMatch(write -> write.shard.equals(shard) && now - write.startedNanos >= after.toNanos());
+        return writes.stream()
+                .anyMatch(write -> write.shard.equals(shard) && now - write.startedNanos >= after.toNanos());
     }
 
     /** The write has returned, written or failed: the INFO line to log if its wait was reported. */
@@ -97,7 +100,9 @@ public final class InFlightWrites {
                 + write.purpose + ") after " + seconds(nanoTime.getAsLong() - write.startedNanos) + " s");
     }
 
-    /** A WARN line for each shard with a write under way for {@link #SLOW} or longer, at most one per {@link #REPEAT}. */
+    /**
+     * A WARN line for each shard with a write under way for {@link #SLOW} or longer, at most one per {@link #REPEAT}.
+     */
     synchronized List<String> slowShards() {
         long now = nanoTime.getAsLong();
         Map<String, List<Write>> slow = new TreeMap<>();
