@@ -34,6 +34,7 @@ final class BenchStack implements AutoCloseable {
 
     private final Path root;
     private final GcLog brokerGc;
+    private final MachineStalls stalls = new MachineStalls();
     private final ChildProcessKafkaBroker kafka;
     private final List<PostgresServer> shards;
     private final List<DropwizardTestSupport<?>> apps = new ArrayList<>();
@@ -89,6 +90,11 @@ final class BenchStack implements AutoCloseable {
     /** The broker's GC pauses, to set beside a load's latency tail. */
     GcLog brokerGc() {
         return brokerGc;
+    }
+
+    /** The machine's steal and I/O stalls, second by second, to set beside a window's worst seconds. */
+    MachineStalls stalls() {
+        return stalls;
     }
 
     String bootstrapServers() {
@@ -276,6 +282,7 @@ final class BenchStack implements AutoCloseable {
 
     @Override
     public void close() {
+        stalls.close();
         new ArrayList<>(apps).forEach(this::stop);
         kafka.stop();
         shards.forEach(PostgresServer::stop);

@@ -78,6 +78,12 @@ final class Cpu {
         return ticks;
     }
 
+    /** A process's own user and system time, in clock ticks (threads that exited included); zeros once it is gone. */
+    static long[] userAndSystem(long pid) {
+        long[] times = stat(Path.of("/proc", Long.toString(pid), "stat"));
+        return times == null ? new long[2] : new long[] {times[1], times[2]};
+    }
+
     /** Microseconds per unit of work of each group between two {@link #byThreadGroup} readings, largest first. */
     static Map<String, Double> perUnitByGroup(Map<String, Long> before, Map<String, Long> after, long units) {
         Map<String, Double> perUnit = new LinkedHashMap<>();

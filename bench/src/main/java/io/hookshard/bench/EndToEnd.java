@@ -70,8 +70,11 @@ final class EndToEnd {
         this.jfr = jfr;
     }
 
-    /** A window's stored latencies, and the worst of them in each second of the window (by due send time). */
-    private record Stored(Histogram latency, long[] maxBySecond) {
+    /**
+     * A window's stored latencies, the worst of them in each second of the window (by due send time), and its events
+     * stored more than {@link SlowSeconds#THRESHOLD_MS} after they were received.
+     */
+    private record Stored(Histogram latency, long[] maxBySecond, List<SlowSeconds.Late> late) {
     }
 
     void run(Report report) throws Exception {
@@ -157,10 +160,18 @@ final class EndToEnd {
         processes.putAll(stack.serverProcesses());
         Map<String, Long> cpuBefore = Cpu.byTree(processes);
         Map<String, Long> threadsBefore = Cpu.byThreadGroup(service.pid());
+        long[] modesBefore = Cpu.userAndSystem(service.pid());
+        long brokerPid = stack.serverProcesses().getOrDefault("broker", -1L);
+        Map<String, Long> brokerThreadsBefore = Cpu.byThreadGroup(brokerPid);
         ShardStatements.reset(deployment.shardUrls());
         Instant from = Instant.now();
-        LoadGenerator.Result provider = load.open(name + ": 202 latency", service.port(), rate, UNMEASURED_SECONDS,
-                seconds, run);
+        LoadGenerator.Result provider;
+        List<Map<String, Double>> cpuBySecond;
+        try (CpuTimeline timeline = new CpuTimeline(processes)) {
+            provider = load.open(name + ": 202 latency", service.port(), rate, UNMEASURED_SECONDS, seconds, run);
+            cpuBySecond = timeline.bySecond(from.plusMillis((long) (UNMEASURED_SECONDS * 1000)),
+                    (int) Math.ceil(seconds));
+        }
         Instant to = Instant.now();
         Map<String, Long> cpuSent = Cpu.byTree(processes);
         report.load(provider);
@@ -170,6 +181,12 @@ final class EndToEnd {
         Map<String, Double> cpuPerEvent = Cpu.perUnit(cpuBefore, Cpu.byTree(processes), sent);
         Map<String, Double> serviceThreads = Cpu.perUnitByGroup(threadsBefore, Cpu.byThreadGroup(service.pid()),
                 sent);
+        long[] modesAfter = Cpu.userAndSystem(service.pid());
+        Map<String, Double> brokerThreads = Cpu.perUnitByGroup(brokerThreadsBefore, Cpu.byThreadGroup(brokerPid),
+                sent);
+        // The kernel's share: at a fixed rate each request and each batch wakes threads (futex, epoll, socket calls).
+        double serviceUser = (modesAfter[0] - modesBefore[0]) / Cpu.TICKS_PER_SECOND * 1e6 / sent;
+        double serviceSystem = (modesAfter[1] - modesBefore[1]) / Cpu.TICKS_PER_SECOND * 1e6 / sent;
         double busyCores = Cpu.busyCores(cpuBefore, cpuSent, java.time.Duration.between(from, to).toNanos() / 1e9);
         // Before the latency query, which would be among them.
         report.shardStatements(name, ShardStatements.top(deployment.shardUrls(), 12));
@@ -190,20 +207,41 @@ final class EndToEnd {
                 Report.ms(provider.latency().getValueAtPercentile(50)),
                 Report.ms(provider.latency().getValueAtPercentile(99)),
                 Arrays.stream(stored.maxBySecond()).mapToObj(max -> String.format("%.0f", Report.ms(max))).toList());
-        Bench.log("  CPU per event: %s; %.2f cores busy; the service's by thread: %s", Cpu.describe(cpuPerEvent),
-                busyCores, Cpu.describe(serviceThreads));
+        Bench.log("  CPU per event: %s; %.2f cores busy; the service's in user mode %.0f us, in the kernel %.0f us;"
+                        + " by thread: %s", Cpu.describe(cpuPerEvent), busyCores, serviceUser, serviceSystem,
+                Cpu.describe(serviceThreads));
+        Bench.log("  the broker's CPU per event by thread: %s", Cpu.describe(brokerThreads));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("started_at", from.toString());
         detail.put("outbox_unpublished_before", unpublishedBefore);
         detail.put("cpu_microseconds_per_event_by_process", cpuPerEvent);
         detail.put("busy_cores", busyCores);
         detail.put("service_cpu_microseconds_per_event_by_thread", serviceThreads);
+        detail.put("broker_cpu_microseconds_per_event_by_thread", brokerThreads);
+        detail.put("service_user_microseconds_per_event", serviceUser);
+        detail.put("service_system_microseconds_per_event", serviceSystem);
         GcLog.Summary brokerPauses = stack.brokerGc().between(
                 from.plusMillis((long) (UNMEASURED_SECONDS * 1000)), to);
         detail.put("broker_gc_pauses", brokerPauses);
         Bench.log("  the broker's GC pauses in the window: %s", brokerPauses);
         detail.put("stored_max_ms_by_second", Arrays.stream(stored.maxBySecond()).mapToObj(Report::ms).toList());
+        machineStalls(detail, stored, cpuBySecond, from.plusMillis((long) (UNMEASURED_SECONDS * 1000)));
         return detail;
+    }
+
+    /** The machine's CPU and stalls by second, and the seconds over {@link SlowSeconds#THRESHOLD_MS} described. */
+    private void machineStalls(Map<String, Object> detail, Stored stored, List<Map<String, Double>> cpuBySecond,
+                               Instant measuredFrom) {
+        List<MachineStalls.Second> stalls = stack.stalls().bySecond(measuredFrom, stored.maxBySecond().length);
+        List<String> slow = SlowSeconds.describe(stored.maxBySecond(), stored.late(), cpuBySecond, stalls, detail);
+        double[] busy = cpuBySecond.stream().filter(second -> !second.isEmpty())
+                .mapToDouble(second -> second.get(Cpu.MACHINE)).sorted().toArray();
+        Bench.log("  the machine's CPU by second: median %.0f ms, at most %.0f ms; lost in the window: steal %.0f ms,"
+                        + " I/O full %.0f ms; seconds over %.0f ms: %s", busy.length == 0 ? 0 : Bench.median(busy),
+                busy.length == 0 ? 0 : busy[busy.length - 1],
+                stalls.stream().mapToDouble(MachineStalls.Second::stealMs).sum(),
+                stalls.stream().mapToDouble(MachineStalls.Second::ioFullMs).sum(), SlowSeconds.THRESHOLD_MS,
+                slow.isEmpty() ? "none" : String.join("; ", slow));
     }
 
     private void summarise(Report report, Map<Integer, List<double[]>> byRate, List<String> loads,
@@ -239,12 +277,16 @@ final class EndToEnd {
         long to = (long) ((UNMEASURED_SECONDS + seconds) * rate);
         Histogram histogram = new Histogram(600_000_000_000L, 3);
         long[] maxBySecond = new long[(int) Math.ceil(seconds)];
-        for (String url : deployment.shardUrls()) {
-            try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+        List<SlowSeconds.Late> late = new ArrayList<>();
+        List<String> urls = deployment.shardUrls();
+        for (int shard = 0; shard < urls.size(); shard++) {
+            try (Connection connection = DriverManager.getConnection(urls.get(shard), "postgres", "");
                  Statement statement = connection.createStatement();
                  ResultSet rs = statement.executeQuery(
                          "SELECT split_part(provider_event_id, '-', 3)::bigint,"
-                                 + " (extract(epoch FROM stored_at - received_at) * 1000000000)::bigint"
+                                 + " (extract(epoch FROM stored_at - received_at) * 1000000000)::bigint,"
+                                 + " (extract(epoch FROM stored_at) * 1000000)::bigint,"
+                                 + " (extract(epoch FROM received_at) * 1000000)::bigint"
                                  + " FROM order_events WHERE provider_event_id LIKE 'evt-" + run + "-%'"
                                  + " AND split_part(provider_event_id, '-', 3)::bigint BETWEEN " + from + " AND "
                                  + (to - 1))) {
@@ -253,10 +295,13 @@ final class EndToEnd {
                     histogram.recordValue(latency);
                     int second = (int) Math.min(maxBySecond.length - 1, (rs.getLong(1) - from) / rate);
                     maxBySecond[second] = Math.max(maxBySecond[second], latency);
+                    if (Report.ms(latency) > SlowSeconds.THRESHOLD_MS) {
+                        late.add(new SlowSeconds.Late(second, shard, rs.getLong(3), rs.getLong(4)));
+                    }
                 }
             }
         }
-        return new Stored(histogram, maxBySecond);
+        return new Stored(histogram, maxBySecond, late);
     }
 
     private void awaitConsumed(BenchStack.Deployment deployment) throws Exception {
