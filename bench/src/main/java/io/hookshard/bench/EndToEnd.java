@@ -39,6 +39,8 @@ final class EndToEnd {
     private static final double MIN_WARMUP_SECONDS = 30;
     /** The share of the service's CPU its JIT compiler threads may use in a window that ends the warm-up. */
     private static final double COMPILER_SHARE = 0.05;
+    /** A window above capacity has every second slow: the log shows the worst few, result.json every one. */
+    private static final int LOGGED_SLOW_SECONDS = 3;
 
     private final BenchStack stack;
     private final Load load;
@@ -241,7 +243,7 @@ final class EndToEnd {
                 busy.length == 0 ? 0 : busy[busy.length - 1],
                 stalls.stream().mapToDouble(MachineStalls.Second::stealMs).sum(),
                 stalls.stream().mapToDouble(MachineStalls.Second::ioFullMs).sum(), SlowSeconds.THRESHOLD_MS,
-                slow.isEmpty() ? "none" : String.join("; ", slow));
+                SlowSeconds.worst(slow, LOGGED_SLOW_SECONDS));
     }
 
     private void summarise(Report report, Map<Integer, List<double[]>> byRate, List<String> loads,

@@ -48,6 +48,23 @@ final class SlowSeconds {
         return slow;
     }
 
+    /** The {@code limit} worst of {@link #describe}'s seconds for the log, and how many there were in all. */
+    static String worst(List<String> slow, int limit) {
+        if (slow.isEmpty()) {
+            return "none";
+        }
+        List<String> sorted = new ArrayList<>(slow);
+        sorted.sort(java.util.Comparator.comparingDouble(SlowSeconds::worstMs).reversed());
+        return slow.size() + (slow.size() > limit ? ", the " + limit + " worst: " : ": ")
+                + String.join("; ", sorted.subList(0, Math.min(limit, sorted.size())));
+    }
+
+    /** The worst latency of a described second: "second 3 (250 ms): ..." */
+    private static double worstMs(String described) {
+        int open = described.indexOf('(');
+        return Double.parseDouble(described.substring(open + 1, described.indexOf(" ms)", open)));
+    }
+
     /**
      * Where a second's late events were stored: how many, received over how long, and in which shard transactions
      * (shard, then the transaction's start after the first of them was received, then its late events).

@@ -47,4 +47,14 @@ class SlowSecondsTest {
         assertThat(detail).containsKeys("cpu_ms_by_second", "steal_ms_by_second", "io_full_ms_by_second",
                 "slow_seconds");
     }
+
+    @Test
+    void logsTheWorstFewSecondsAndHowManyThereWere() {
+        List<String> slow = List.of("second 0 (120 ms): a", "second 1 (900 ms): b", "second 2 (300 ms): c",
+                "second 3 (1100 ms): d");
+
+        assertThat(SlowSeconds.worst(slow, 2)).isEqualTo("4, the 2 worst: second 3 (1100 ms): d; second 1 (900 ms): b");
+        assertThat(SlowSeconds.worst(List.of("second 5 (101 ms): e"), 2)).isEqualTo("1: second 5 (101 ms): e");
+        assertThat(SlowSeconds.worst(List.of(), 2)).isEqualTo("none");
+    }
 }

@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
  * What to log of a shard's transient write failures. While a shard is down every batch routed to it fails, and a
  * line per failure buried the log (7,654 WARN lines in 90 s of one shard's outage under 150 webhooks a second): the
  * first failure is logged, then one line per interval sums up the failures since, and the first write that succeeds
- * again says how long the shard failed.
+ * again says how long the shard failed. Attempts refused at once while a write to the shard hangs unanswered count as
+ * failed attempts too: they turned its events back just the same.
  */
 final class ShardFailureLog {
     static final Duration INTERVAL = Duration.ofSeconds(10);
@@ -39,8 +40,9 @@ final class ShardFailureLog {
                 return Optional.empty();
             }
             String line = "shard " + shard + " still failing for " + seconds(now - outage.since) + " s: "
-                    + outage.unlogged + " failed write(s) of " + outage.unloggedEvents + " event(s) in the last "
-                    + seconds(now - outage.loggedAt) + " s, all to be retried; the last: " + failure;
+                    + outage.unlogged + " failed attempt(s) to write " + outage.unloggedEvents
+                    + " event(s) in the last " + seconds(now - outage.loggedAt) + " s, all to be retried; the last: "
+                    + failure;
             outage.loggedAt = now;
             outage.unlogged = 0;
             outage.unloggedEvents = 0;
@@ -59,7 +61,7 @@ final class ShardFailureLog {
         }
         synchronized (outage) {
             return Optional.of("shard " + shard + " writes again after failing for "
-                    + seconds(nanoTime.getAsLong() - outage.since) + " s (" + outage.failures + " failed write(s),"
+                    + seconds(nanoTime.getAsLong() - outage.since) + " s (" + outage.failures + " failed attempt(s),"
                     + " retried)");
         }
     }

@@ -26,9 +26,9 @@ class ShardFailureLogTest {
         // 60 s of failures: the first, one summary per 10 s, and the recovery.
         assertThat(lines).hasSize(1 + 5 + 1);
         assertThat(lines.get(0)).startsWith("shard shard-a failed for 1 event(s), will retry").contains("refused");
-        assertThat(lines.get(1)).startsWith("shard shard-a still failing for 10 s: 1000 failed write(s) of 1000"
+        assertThat(lines.get(1)).startsWith("shard shard-a still failing for 10 s: 1000 failed attempt(s) to write 1000"
                 + " event(s) in the last 10 s");
-        assertThat(lines.get(6)).isEqualTo("shard shard-a writes again after failing for 60 s (6000 failed write(s),"
+        assertThat(lines.get(6)).isEqualTo("shard shard-a writes again after failing for 60 s (6000 failed attempt(s),"
                 + " retried)");
     }
 
@@ -40,7 +40,7 @@ class ShardFailureLogTest {
         assertThat(log.failed("shard-a", 3, refused)).isEmpty();
 
         assertThat(log.wrote("shard-b")).hasValueSatisfying(line -> assertThat(line).contains("shard-b")
-                .contains("(1 failed write(s)"));
+                .contains("(1 failed attempt(s)"));
         assertThat(log.wrote("shard-b")).isEmpty();
         assertThat(log.failed("shard-b", 2, refused)).isPresent();
         assertThat(log.failed("shard-a", 3, refused)).isEqualTo(Optional.empty());
