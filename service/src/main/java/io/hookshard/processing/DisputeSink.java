@@ -33,6 +33,7 @@ public final class DisputeSink implements EventSink {
     private final Routing routing;
     private final DirectoryStore directory;
     private final ShardedWrite<OwnedChargeback> disputeWrite;
+    private final BoundedRead lookups;
 
     public DisputeSink(EventDecoder decoder, Routing routing, DirectoryStore directory, DisputeStore disputes,
                        MetricRegistry metrics, ExecutorService shardWrites, InFlightWrites inFlight) {
@@ -40,6 +41,7 @@ public final class DisputeSink implements EventSink {
         this.routing = routing;
         this.directory = directory;
         this.disputeWrite = new ShardedWrite<>(disputes::write, metrics, "disputes", shardWrites, inFlight);
+        this.lookups = new BoundedRead(shardWrites, inFlight, ShardedWrite.ANSWER_DEADLINE);
     }
 
     @Override
@@ -75,7 +77,7 @@ public final class DisputeSink implements EventSink {
         Set<String> known = new HashSet<>();
         byDirectoryShard.forEach((shard, ids) -> {
             try {
-                known.addAll(directory.owners(shard, ids).keySet());
+                known.addAll(owners(shard, ids).keySet());
             } catch (RuntimeException e) {
                 // that shard's parked chargebacks stay parked until it answers
             }
@@ -83,11 +85,16 @@ public final class DisputeSink implements EventSink {
         return known;
     }
 
+    /** The directory's owners of {@code orderIds} on {@code shard}, waited for at most the shards' deadline. */
+    private Map<String, String> owners(String shard, List<String> orderIds) {
+        return lookups.read(shard, "order directory lookups", orderIds.size(), () -> directory.owners(shard, orderIds));
+    }
+
     private void resolveOwners(String shard, List<Indexed<ChargebackEvent>> group,
                                List<Indexed<Routed<OwnedChargeback>>> owned, Outcome[] outcomes) {
         Map<String, String> owners;
         try {
-            owners = directory.owners(shard, group.stream().map(item -> item.item().orderId()).distinct().toList());
+            owners = owners(shard, group.stream().map(item -> item.item().orderId()).distinct().toList());
         } catch (RuntimeException e) {
             group.forEach(item -> outcomes[item.index()] = Outcome.transientFailure(shard, e));
             return;
