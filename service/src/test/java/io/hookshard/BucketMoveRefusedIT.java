@@ -49,7 +49,7 @@ class BucketMoveRefusedIT {
         assertThat(answer.statusCode()).as(refused).isEqualTo(500);
 
         assertThat(refused).contains("refused: shard-c already vouches for buckets [7]")
-                .contains("nothing was copied or frozen").doesNotContain("resumes it");
+                .contains("nothing was frozen or switched").doesNotContain("resumes it");
         assertThat(ShardSql.count(shardUrls.get(0),
                 "SELECT count(*) FROM bucket_ownership WHERE bucket = 7 AND state = 'owned'")).isEqualTo(1);
         assertThat(ShardSql.count(shardUrls.get(0),

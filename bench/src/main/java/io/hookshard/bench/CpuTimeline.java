@@ -50,7 +50,11 @@ final class CpuTimeline implements AutoCloseable {
         synchronized (samples) {
             for (int s = 0; s < seconds; s++) {
                 var start = samples.floorEntry(from.plusSeconds(s));
-                var end = samples.floorEntry(from.plusSeconds(s + 1));
+                // The first sample at or after the second's end: a sampler held up leaves none inside it.
+                var end = samples.ceilingEntry(from.plusSeconds(s + 1));
+                if (end == null) {
+                    end = samples.lastEntry();
+                }
                 if (start == null || end == null || !end.getKey().isAfter(start.getKey())) {
                     result.add(Map.of());
                     continue;

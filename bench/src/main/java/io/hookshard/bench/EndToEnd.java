@@ -171,8 +171,7 @@ final class EndToEnd {
         List<Map<String, Double>> cpuBySecond;
         try (CpuTimeline timeline = new CpuTimeline(processes)) {
             provider = load.open(name + ": 202 latency", service.port(), rate, UNMEASURED_SECONDS, seconds, run);
-            cpuBySecond = timeline.bySecond(from.plusMillis((long) (UNMEASURED_SECONDS * 1000)),
-                    (int) Math.ceil(seconds));
+            cpuBySecond = timeline.bySecond(measuredFrom(from), (int) Math.ceil(seconds));
         }
         Instant to = Instant.now();
         Map<String, Long> cpuSent = Cpu.byTree(processes);
@@ -227,8 +226,17 @@ final class EndToEnd {
         detail.put("broker_gc_pauses", brokerPauses);
         Bench.log("  the broker's GC pauses in the window: %s", brokerPauses);
         detail.put("stored_max_ms_by_second", Arrays.stream(stored.maxBySecond()).mapToObj(Report::ms).toList());
-        machineStalls(detail, stored, cpuBySecond, from.plusMillis((long) (UNMEASURED_SECONDS * 1000)));
+        machineStalls(detail, stored, cpuBySecond, measuredFrom(from));
         return detail;
+    }
+
+    /**
+     * When the window's first measured second began, as the generator counts seconds (a request's second is its due
+     * send time's): its schedule starts {@link LoadGenerator#START_DELAY} after the load is handed over at {@code
+     * handedOver}. The machine's seconds are aligned to it within a sample (250 ms for CPU, 100 ms for stalls).
+     */
+    private static Instant measuredFrom(Instant handedOver) {
+        return handedOver.plus(LoadGenerator.START_DELAY).plusMillis((long) (UNMEASURED_SECONDS * 1000));
     }
 
     /** The machine's CPU and stalls by second, and the seconds over {@link SlowSeconds#THRESHOLD_MS} described. */

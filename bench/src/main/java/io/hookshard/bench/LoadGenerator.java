@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * request's intended send time, so a stall delays every request scheduled behind it (no coordinated omission).
  */
 final class LoadGenerator {
+    /** A load's schedule starts this long after it is handed over: its connections are opened meanwhile. */
+    static final java.time.Duration START_DELAY = java.time.Duration.ofMillis(100);
     private static final long MAX_LATENCY_NANOS = 120_000_000_000L;
 
     /** What one load phase measured; {@code perSecond} holds open-loop latencies by second of intended time. */
@@ -125,7 +127,7 @@ final class LoadGenerator {
     private Result run(String name, String run, int connections, int rate, double warmupSeconds, double seconds)
             throws Exception {
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));
-        long start = System.nanoTime() + 100_000_000L;
+        long start = System.nanoTime() + START_DELAY.toNanos();
         long measureFrom = start + (long) (warmupSeconds * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
         Schedule schedule = new Schedule(rate, start, end, measureFrom, seconds);

@@ -67,24 +67,34 @@ final class MachineStalls implements AutoCloseable {
         }
     }
 
-    /** Each whole second from {@code from} for {@code seconds}: what it lost (nothing where no sample spans it). */
+    /**
+     * Each whole second from {@code from} for {@code seconds}: what it lost, per second, between the last sample at or
+     * before its start and the first at or after its end. A sampler held up (the machine stalled) leaves no sample
+     * inside a second: the span around it then covers it, rather than reporting nothing there.
+     */
     List<Second> bySecond(Instant from, int seconds) {
         List<Second> result = new ArrayList<>();
         synchronized (samples) {
             for (int s = 0; s < seconds; s++) {
                 Map.Entry<Instant, Sample> start = samples.floorEntry(from.plusSeconds(s));
-                Map.Entry<Instant, Sample> end = samples.floorEntry(from.plusSeconds(s + 1));
-                result.add(start == null || end == null ? new Second(0, 0, 0, 0)
-                        : between(start.getValue(), end.getValue()));
+                Map.Entry<Instant, Sample> end = samples.ceilingEntry(from.plusSeconds(s + 1));
+                if (end == null) {
+                    end = samples.lastEntry();
+                }
+                result.add(start == null || end == null || !end.getKey().isAfter(start.getKey())
+                        ? new Second(0, 0, 0, 0) : between(start.getValue(), end.getValue()));
             }
         }
         return result;
     }
 
+    /** What was lost between two samples, per second of the span between them. */
     static Second between(Sample a, Sample b) {
-        double tickMs = 1000 / Cpu.TICKS_PER_SECOND;
+        double perSecond = 1e9 / Math.max(1, java.time.Duration.between(a.at(), b.at()).toNanos());
+        double tickMs = 1000 / Cpu.TICKS_PER_SECOND * perSecond;
         return new Second((b.stealTicks() - a.stealTicks()) * tickMs, (b.iowaitTicks() - a.iowaitTicks()) * tickMs,
-                (b.ioSomeMicros() - a.ioSomeMicros()) / 1000.0, (b.ioFullMicros() - a.ioFullMicros()) / 1000.0);
+                (b.ioSomeMicros() - a.ioSomeMicros()) / 1000.0 * perSecond,
+                (b.ioFullMicros() - a.ioFullMicros()) / 1000.0 * perSecond);
     }
 
     static Sample read(Instant at) {

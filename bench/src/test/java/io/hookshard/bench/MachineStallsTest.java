@@ -48,4 +48,16 @@ class MachineStallsTest {
         assertThat(sample.stealTicks()).isGreaterThanOrEqualTo(0);
         assertThat(sample.ioFullMicros()).isGreaterThanOrEqualTo(0);
     }
+
+    @Test
+    void spreadsWhatWasLostOverTheSpanBetweenTwoSamples() {
+        Instant at = Instant.parse("2026-11-25T12:00:00Z");
+        MachineStalls.Sample a = new MachineStalls.Sample(at, 0, 0, 0, 0);
+        MachineStalls.Sample b = new MachineStalls.Sample(at.plusSeconds(2), 40, 0, 0, 600_000);
+
+        MachineStalls.Second second = MachineStalls.between(a, b);
+
+        assertThat(second.stealMs()).isEqualTo(200);
+        assertThat(second.ioFullMs()).isEqualTo(300);
+    }
 }

@@ -358,8 +358,9 @@ public final class BucketMover {
 
     /**
      * A target that vouches for buckets the map gives the source contradicts the map: copying over its rows would
-     * split the buckets' users between two owners. Nothing has been copied or frozen yet, so the move ends here, as
-     * aborted: left unfinished, every later move would resume it first and be refused with it.
+     * split the buckets' users between two owners. Nothing has been frozen or switched yet (a resumed move whose first
+     * pass was cut short may have copied part of them), so the move ends here, as aborted: left unfinished, every
+     * later move would resume it first and be refused with it.
      */
     private static void requireTargetDoesNotOwn(Jdbi target, Move move) {
         List<Integer> owned = target.withHandle(handle -> ownedOrFrozen(handle, move.buckets()));
@@ -367,7 +368,7 @@ public final class BucketMover {
             String refusal = move.to() + " already vouches for buckets " + BucketRange.compact(owned)
                     + " (bucket_ownership), which the bucket map gives " + move.from();
             move.aborted("refused: " + refusal);
-            throw new MoveRefused("move " + move.id() + " refused: " + refusal + "; nothing was copied or frozen,"
+            throw new MoveRefused("move " + move.id() + " refused: " + refusal + "; nothing was frozen or switched,"
                     + " and the move is closed as aborted; find out why " + move.to() + " vouches for them before"
                     + " moving them there");
         }

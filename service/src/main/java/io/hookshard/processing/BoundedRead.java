@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * the consumer, and every other event of its batch, until the connection's socket timeout. The read runs on the
  * shards' pool and is registered with the writes under way, so that the watcher names a shard whose read hangs; past
  * the deadline it fails like a down shard (its events wait and are retried), and while anything to that shard is
- * unanswered that long, further reads fail at once.
+ * unanswered that long, further reads fail at once, and so do its writes: a shard that leaves a read unanswered for
+ * 10 s is taken for hung. While the service stops (the pool refuses tasks), the read runs on the caller's thread
+ * without a deadline, as a write does.
  */
 final class BoundedRead {
     private static final Logger LOG = LoggerFactory.getLogger(BoundedRead.class);
@@ -40,8 +42,10 @@ final class BoundedRead {
             throw new IllegalStateException("shard " + shard + " has left a write or read unanswered for "
                     + deadline.toSeconds() + " s or more; its " + purpose + " wait until it answers");
         }
-        InFlightWrites.Write underWay = inFlight.begin(shard, purpose, items);
+        // Registered by the task itself, as a write is: whatever keeps a task from running cannot leave an entry
+        // behind that would fail the shard's writes and reads until a restart.
         Supplier<R> registered = () -> {
+            InFlightWrites.Write underWay = inFlight.begin(shard, purpose, items);
             try {
                 return read.get();
             } finally {
