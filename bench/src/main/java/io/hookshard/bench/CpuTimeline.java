@@ -1,11 +1,9 @@
 package io.hookshard.bench;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The CPU of each named process tree (and of the machine), second by second while a window runs: a window's worst
@@ -14,30 +12,14 @@ import java.util.TreeMap;
  */
 final class CpuTimeline implements AutoCloseable {
     private static final long PERIOD_MS = 250;
+    /** A window's worth and more: a timeline lives for one window. */
+    private static final int KEEP = 4_000;
 
-    private final Map<String, Long> processes;
-    private final TreeMap<Instant, Map<String, Long>> samples = new TreeMap<>();
-    private final Thread sampler;
+    private final Sampled<Map<String, Long>> samples;
 
     CpuTimeline(Map<String, Long> processes) {
-        this.processes = Map.copyOf(processes);
-        sampler = new Thread(this::sample, "cpu-timeline");
-        sampler.setDaemon(true);
-        sampler.start();
-    }
-
-    private void sample() {
-        while (!Thread.currentThread().isInterrupted()) {
-            Map<String, Long> now = Cpu.byTree(processes);
-            synchronized (samples) {
-                samples.put(Instant.now(), now);
-            }
-            try {
-                Thread.sleep(PERIOD_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        Map<String, Long> trees = Map.copyOf(processes);
+        samples = new Sampled<>("cpu-timeline", PERIOD_MS, KEEP, () -> Cpu.byTree(trees));
     }
 
     /**
@@ -46,24 +28,8 @@ final class CpuTimeline implements AutoCloseable {
      * samples span the second.
      */
     List<Map<String, Double>> bySecond(Instant from, int seconds) {
-        List<Map<String, Double>> result = new ArrayList<>();
-        synchronized (samples) {
-            for (int s = 0; s < seconds; s++) {
-                var start = samples.floorEntry(from.plusSeconds(s));
-                // The first sample at or after the second's end: a sampler held up leaves none inside it.
-                var end = samples.ceilingEntry(from.plusSeconds(s + 1));
-                if (end == null) {
-                    end = samples.lastEntry();
-                }
-                if (start == null || end == null || !end.getKey().isAfter(start.getKey())) {
-                    result.add(Map.of());
-                    continue;
-                }
-                result.add(msPerSecond(start.getValue(), end.getValue(),
-                        (end.getKey().toEpochMilli() - start.getKey().toEpochMilli()) / 1000.0));
-            }
-        }
-        return result;
+        return samples.bySecond(from, seconds).stream()
+                .map(span -> span.map(s -> msPerSecond(s.start(), s.end(), s.seconds())).orElse(Map.of())).toList();
     }
 
     static Map<String, Double> msPerSecond(Map<String, Long> before, Map<String, Long> after, double seconds) {
@@ -98,6 +64,6 @@ final class CpuTimeline implements AutoCloseable {
 
     @Override
     public void close() {
-        sampler.interrupt();
+        samples.close();
     }
 }

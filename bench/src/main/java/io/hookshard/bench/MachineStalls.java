@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What the machine lost to things no process of the run controls, second by second: CPU time the hypervisor gave
@@ -41,51 +38,13 @@ final class MachineStalls implements AutoCloseable {
         }
     }
 
-    private final TreeMap<Instant, Sample> samples = new TreeMap<>();
-    private final Thread sampler;
+    private final Sampled<Sample> samples = new Sampled<>("machine-stalls", PERIOD_MS, KEEP,
+            () -> read(Instant.now()));
 
-    MachineStalls() {
-        sampler = new Thread(this::sample, "machine-stalls");
-        sampler.setDaemon(true);
-        sampler.start();
-    }
-
-    private void sample() {
-        while (!Thread.currentThread().isInterrupted()) {
-            Sample now = read(Instant.now());
-            synchronized (samples) {
-                samples.put(now.at(), now);
-                while (samples.size() > KEEP) {
-                    samples.pollFirstEntry();
-                }
-            }
-            try {
-                Thread.sleep(PERIOD_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Each whole second from {@code from} for {@code seconds}: what it lost, per second, between the last sample at or
-     * before its start and the first at or after its end. A sampler held up (the machine stalled) leaves no sample
-     * inside a second: the span around it then covers it, rather than reporting nothing there.
-     */
+    /** Each whole second from {@code from} for {@code seconds}: what it lost, per second (see {@link Sampled}). */
     List<Second> bySecond(Instant from, int seconds) {
-        List<Second> result = new ArrayList<>();
-        synchronized (samples) {
-            for (int s = 0; s < seconds; s++) {
-                Map.Entry<Instant, Sample> start = samples.floorEntry(from.plusSeconds(s));
-                Map.Entry<Instant, Sample> end = samples.ceilingEntry(from.plusSeconds(s + 1));
-                if (end == null) {
-                    end = samples.lastEntry();
-                }
-                result.add(start == null || end == null || !end.getKey().isAfter(start.getKey())
-                        ? new Second(0, 0, 0, 0) : between(start.getValue(), end.getValue()));
-            }
-        }
-        return result;
+        return samples.bySecond(from, seconds).stream()
+                .map(span -> span.map(s -> between(s.start(), s.end())).orElse(new Second(0, 0, 0, 0))).toList();
     }
 
     /** What was lost between two samples, per second of the span between them. */
@@ -131,6 +90,6 @@ final class MachineStalls implements AutoCloseable {
 
     @Override
     public void close() {
-        sampler.interrupt();
+        samples.close();
     }
 }

@@ -1,8 +1,6 @@
 package io.hookshard.processing;
 
 import com.google.common.util.concurrent.Uninterruptibles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -24,8 +22,6 @@ import java.util.function.Supplier;
  * without a deadline, as a write does.
  */
 final class BoundedRead {
-    private static final Logger LOG = LoggerFactory.getLogger(BoundedRead.class);
-
     private final ExecutorService pool;
     private final InFlightWrites inFlight;
     private final Duration deadline;
@@ -44,14 +40,7 @@ final class BoundedRead {
         }
         // Registered by the task itself, as a write is: whatever keeps a task from running cannot leave an entry
         // behind that would fail the shard's writes and reads until a restart.
-        Supplier<R> registered = () -> {
-            InFlightWrites.Write underWay = inFlight.begin(shard, purpose, items);
-            try {
-                return read.get();
-            } finally {
-                inFlight.end(underWay).ifPresent(LOG::info);
-            }
-        };
+        Supplier<R> registered = () -> inFlight.tracked(shard, purpose, items, read);
         Future<R> answer;
         try {
             answer = pool.submit(registered::get);

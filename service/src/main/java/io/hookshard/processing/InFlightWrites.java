@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The shards' writes under way: so that a shard that stops answering is said in the log while it hangs, and so that
@@ -84,6 +85,19 @@ public final class InFlightWrites {
         long now = nanoTime.getAsLong();
         return writes.stream()
                 .anyMatch(write -> write.shard.equals(shard) && now - write.startedNanos >= after.toNanos());
+    }
+
+    /**
+     * Runs {@code work} registered as under way to {@code shard} for as long as it takes; if its wait was reported,
+     * says at INFO when it returns.
+     */
+    <R> R tracked(String shard, String purpose, int events, Supplier<R> work) {
+        Write write = begin(shard, purpose, events);
+        try {
+            return work.get();
+        } finally {
+            end(write).ifPresent(LOG::info);
+        }
     }
 
     /** The write has returned, written or failed: the INFO line to log if its wait was reported. */

@@ -121,12 +121,7 @@ final class ShardedWrite<T> {
         metrics.histogram(MetricRegistry.name("hookshard.shards", shard, purpose, "batch-size")).update(group.size());
         // Registered for as long as the whole group takes, its one-by-one isolation included, so that a group still
         // being written after the deadline keeps its shard's further writes from overlapping it.
-        InFlightWrites.Write underWay = inFlight.begin(shard, purpose, group.size());
-        try {
-            return attempt(shard, group);
-        } finally {
-            inFlight.end(underWay).ifPresent(LOG::info);
-        }
+        return inFlight.tracked(shard, purpose, group.size(), () -> attempt(shard, group));
     }
 
     private Outcome[] attempt(String shard, List<Indexed<Routed<T>>> group) {
