@@ -81,13 +81,54 @@ class BucketMoveKillIT {
             } finally {
                 load.stop();
             }
-            awaitDrained(app);
-            cleanUp(shards);
-            assertThat(load.violations()).isEmpty();
-            MoveLedger ledger = new MoveLedger(urlsById(shards));
-            assertThat(ledger.map().describe()).contains("shard-c=[0-255]");
-            ledger.assertEveryAcceptedEventStoredOnceWhereTheMapSays(load);
-            assertNothingDeadLettered(app);
+            assertEverythingWhereTheMapSays(app, load, shards);
+        } finally {
+            app.stop();
+        }
+    }
+
+    /**
+     * A move that aborts after its freeze (the relay did not publish in time, or the copies differ) unfreezes the
+     * source, then records the abort; a mover killed between the two leaves the catalog saying frozen while the source
+     * owns the buckets again and writes them. Run again, the move must freeze them again before its last copy: held
+     * once the next map is published, it has them frozen on the source, and in the end every event accepted before,
+     * during and after is stored once where the map says.
+     */
+    @Test
+    void aMoveWhoseAbortWasNotRecordedFreezesItsBucketsAgainWhenRunAgain() throws Exception {
+        List<String> shards = freshShards();
+        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-unrecorded-abort-");
+        TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
+        try {
+            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(4);
+            try {
+                load.awaitAccepted(BEFORE_THE_MOVE);
+                ShardsCli killed = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
+                        List.of("-Dhookshard.move.holdAt=frozen"), "move", "--buckets", "0-255", "--to", "shard-c");
+                killed.awaitOutput("holding after frozen", Duration.ofMinutes(2));
+                killed.kill();
+                // What an aborting mover does before it records the abort.
+                ShardSql.execute(shards.get(0), "UPDATE bucket_ownership SET state = 'owned' WHERE state = 'frozen'");
+                long moving = rowsInBuckets(shards, 0, 255);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> rowsInBuckets(shards, 0, 255) > moving);
+
+                ShardsCli resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"),
+                        List.of("-Dhookshard.move.holdAt=published@10"), "move", "--buckets", "0-255", "--to",
+                        "shard-c");
+                resumed.awaitOutput("holding after published", Duration.ofMinutes(2));
+                assertThat(ShardSql.count(shards.get(0), "SELECT count(*) FROM bucket_ownership"
+                        + " WHERE bucket BETWEEN 0 AND 255 AND state = 'frozen'"))
+                        .as("buckets frozen on shard-a while the move switches").isEqualTo(256);
+                assertThat(resumed.awaitSuccess(Duration.ofMinutes(3)))
+                        .contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                        .contains("froze 256 bucket(s) on shard-a again")
+                        .contains("switched: buckets [0-255] are on shard-c");
+                Thread.sleep(2_000);
+            } finally {
+                load.stop();
+            }
+            assertEverythingWhereTheMapSays(app, load, shards);
         } finally {
             app.stop();
         }
@@ -169,6 +210,17 @@ class BucketMoveKillIT {
             }
             assertEverythingWhereTheMapSays(load, shards, bootstrap, namespace);
         }
+    }
+
+    private static void assertEverythingWhereTheMapSays(TestApp app, MoveLoad load, List<String> shards)
+            throws Exception {
+        awaitDrained(app);
+        cleanUp(shards);
+        assertThat(load.violations()).isEmpty();
+        MoveLedger ledger = new MoveLedger(urlsById(shards));
+        assertThat(ledger.map().describe()).contains("shard-c=[0-255]");
+        ledger.assertEveryAcceptedEventStoredOnceWhereTheMapSays(load);
+        assertNothingDeadLettered(app);
     }
 
     private static void assertEverythingWhereTheMapSays(MoveLoad load, List<String> shards, String bootstrap,

@@ -30,21 +30,17 @@ public final class BucketCleanup {
     /** Deletes, on every shard, the rows of buckets it moved away longer than {@code grace} ago; returns the rows. */
     public long run(Duration grace, Consumer<String> progress) {
         return catalog.jdbi().withHandle(lockHandle -> {
-            boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)")
-                    .bind("key", BucketMover.MOVE_LOCK).mapTo(Boolean.class).one();
-            if (!locked) {
-                throw new IllegalStateException("a bucket move is running; run the cleanup once it is done");
-            }
+            MoveLock lock = MoveLock.tryAcquire(lockHandle).orElseThrow(() -> new IllegalStateException(
+                    "a bucket move is running; run the cleanup once it is done"));
             try {
-                return runAlone(grace, progress);
+                return runAlone(lock, grace, progress);
             } finally {
-                lockHandle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", BucketMover.MOVE_LOCK)
-                        .mapTo(Boolean.class).one();
+                lock.release();
             }
         });
     }
 
-    private long runAlone(Duration grace, Consumer<String> progress) {
+    private long runAlone(MoveLock lock, Duration grace, Consumer<String> progress) {
         Optional<Move> unfinished = Move.unfinished(catalog.jdbi());
         unfinished.ifPresent(move -> progress.accept("leaving buckets " + BucketRange.compact(move.buckets())
                 + " alone on " + move.to() + ": move " + move.id() + " to it is unfinished (state " + move.state()
@@ -60,6 +56,9 @@ public final class BucketCleanup {
             if (moved.isEmpty()) {
                 continue;
             }
+            // Lost, the lock no longer keeps out a move that started since the unfinished one was read above and may
+            // be copying these buckets back here.
+            lock.requireHeld("deleting moved rows on " + shard);
             long deleted = BucketCopier.delete(shards.jdbi(shard), moved);
             shards.jdbi(shard).useHandle(handle -> handle.createUpdate(
                             "DELETE FROM bucket_usage WHERE bucket = ANY(:buckets::integer[])")

@@ -30,7 +30,6 @@ import java.util.function.Consumer;
 public final class BucketMover {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BucketMover.class);
     /** A session advisory lock on the catalog shard: one move at a time, and no cleanup while one runs. */
-    static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;
@@ -93,12 +92,8 @@ public final class BucketMover {
         }
         Jdbi catalogDb = catalog.jdbi();
         return catalogDb.withHandle(lockHandle -> {
-            boolean locked = lockHandle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", MOVE_LOCK)
-                    .mapTo(Boolean.class).one();
-            if (!locked) {
-                throw new AlreadyRunning("another bucket move is running (on any instance); run this one"
-                        + " again once it is done");
-            }
+            MoveLock lock = MoveLock.tryAcquire(lockHandle).orElseThrow(() -> new AlreadyRunning("another bucket"
+                    + " move is running (on any instance); run this one again once it is done"));
             try {
                 List<Result> results = new ArrayList<>();
                 Optional<Move> unfinished = Move.unfinished(catalogDb);
@@ -106,7 +101,7 @@ public final class BucketMover {
                     Move move = unfinished.get();
                     progress.accept("resuming move " + move.id() + " of buckets " + BucketRange.compact(move.buckets())
                             + " from " + move.from() + " to " + move.to() + " (state " + move.state() + ")");
-                    results.add(run(move, progress));
+                    results.add(run(move, lock, progress));
                 }
                 BucketMap map = catalog.latest().orElseThrow().map();
                 for (String source : map.shardIds()) {
@@ -121,7 +116,7 @@ public final class BucketMover {
                                 + steps.size() + " steps of at most " + stepEvents + " stored events each");
                     }
                     for (List<Integer> step : steps) {
-                        results.add(run(Move.start(catalogDb, step, source, toShard), progress));
+                        results.add(run(Move.start(catalogDb, step, source, toShard), lock, progress));
                     }
                 }
                 if (results.isEmpty()) {
@@ -129,8 +124,7 @@ public final class BucketMover {
                 }
                 return results;
             } finally {
-                lockHandle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", MOVE_LOCK).mapTo(Boolean.class)
-                        .one();
+                lock.release();
             }
         });
     }
@@ -139,9 +133,9 @@ public final class BucketMover {
      * Runs one move, naming it in any failure: a copy that loses its connection throws only the driver's words ("This
      * connection has been closed"), which say neither which move stopped, between which shards, nor what to do.
      */
-    private Result run(Move move, Consumer<String> progress) {
+    private Result run(Move move, MoveLock lock, Consumer<String> progress) {
         try {
-            return runSteps(move, progress);
+            return runSteps(move, lock, progress);
         } catch (AlreadyRunning | IllegalArgumentException | MoveRefused e) {
             // Not a move that stopped: running it again would not resume it.
             throw e;
@@ -199,7 +193,7 @@ public final class BucketMover {
         return root == e ? e.toString() : e.getMessage() + "; caused by " + root;
     }
 
-    private Result runSteps(Move move, Consumer<String> progress) {
+    private Result runSteps(Move move, MoveLock lock, Consumer<String> progress) {
         Jdbi source = shards.jdbi(move.from());
         Jdbi target = shards.jdbi(move.to());
         long copied = move.rowsCopied();
@@ -208,6 +202,7 @@ public final class BucketMover {
             if (move.snapshot() == null) {
                 requireTargetDoesNotOwn(target, move);
                 awaitFollowers(target, move, progress);
+                lock.requireHeld("deleting stale rows on " + move.to());
                 long stale = BucketCopier.delete(target, move.buckets());
                 if (stale > 0) {
                     progress.accept("deleted " + stale + " stale row(s) of these buckets on " + move.to());
@@ -226,6 +221,7 @@ public final class BucketMover {
                 move = move.copied(pass.snapshot(), copied);
             }
             OutboxDrain.awaitBacklog(move, source, progress);
+            lock.requireHeld("freezing the buckets on " + move.from());
             frozenAt = System.nanoTime();
             List<Integer> moving = move.buckets();
             int frozen = source.inTransaction(handle -> BucketFence.freeze(handle, moving));
@@ -234,10 +230,12 @@ public final class BucketMover {
                     + " bucket flows");
             MoveHold.after("frozen", progress);
         } else if (move.state().equals("frozen")) {
+            lock.requireHeld("freezing the buckets on " + move.from() + " again");
             frozenAt = System.nanoTime();
+            refreeze(move, source, progress);
         }
         if (move.state().equals("frozen")) {
-            long version = switchOver(move, source, target, progress);
+            long version = switchOver(move, lock, source, target, progress);
             copied = Math.max(copied, move.rowsCopied());
             Duration frozenFor = Duration.ofNanos(System.nanoTime() - frozenAt);
             progress.accept("switched: buckets " + BucketRange.compact(move.buckets()) + " are on " + move.to()
@@ -248,8 +246,24 @@ public final class BucketMover {
         return new Result(move.mapVersion(), copied, Duration.ZERO);
     }
 
+    /**
+     * A move that aborts after its freeze unfreezes the source, then records the abort in the catalog: stopped between
+     * the two (killed, or the catalog unreachable), it leaves the catalog saying frozen while the source writes the
+     * buckets again. Resumed as frozen, the move would copy one last time and switch while the source still wrote, and
+     * what the source wrote after that copy would stay behind on it. Freezing again changes nothing for buckets still
+     * frozen, or already moved away.
+     */
+    private static void refreeze(Move move, Jdbi source, Consumer<String> progress) {
+        int refrozen = source.inTransaction(handle -> BucketFence.freeze(handle, move.buckets()));
+        if (refrozen > 0) {
+            progress.accept("froze " + refrozen + " bucket(s) on " + move.from() + " again: the move was recorded as"
+                    + " frozen but " + move.from() + " owned them (an abort stopped before it was recorded); their"
+                    + " records wait again");
+        }
+    }
+
     /** Final catch-up, verification, then the switch: each part idempotent, so a resumed move repeats it safely. */
-    private long switchOver(Move frozen, Jdbi source, Jdbi target, Consumer<String> progress) {
+    private long switchOver(Move frozen, MoveLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
         Move move = frozen;
         Catalog.Versioned inForce = catalog.latest().orElseThrow();
         boolean published = move.buckets().stream().allMatch(b -> inForce.map().shardOf(b).equals(frozen.to()));
@@ -259,8 +273,10 @@ public final class BucketMover {
         } else {
             BucketCopier.Pass last = copier.copy(source, target, move.buckets(), move.snapshot(), progress);
             move = move.copied(last.snapshot(), move.rowsCopied() + last.rows());
-            verify(move, source, target, progress);
-            OutboxDrain.awaitPublished(move, source, progress);
+            verify(move, lock, source, target, progress);
+            OutboxDrain.awaitPublished(move, source, () -> lock.requireHeld("unfreezing the buckets on "
+                    + frozen.from()), progress);
+            lock.requireHeld("publishing the next bucket map");
             BucketMap next = inForce.map().withMoved(move.buckets(), move.to());
             Move finalMove = move;
             version = catalog.jdbi().inTransaction(handle -> Catalog.publish(handle, next, "moved buckets "
@@ -270,15 +286,17 @@ public final class BucketMover {
         }
         long mapVersion = version;
         Move finalMove = move;
+        lock.requireHeld("making " + move.to() + " own the buckets");
         target.useTransaction(handle -> BucketFence.own(handle, finalMove.buckets(), mapVersion));
         MoveHold.after("owned", progress);
+        lock.requireHeld("marking the buckets moved on " + move.from());
         source.useTransaction(handle -> BucketFence.moved(handle, finalMove.buckets(), finalMove.to(), mapVersion));
         move.switched(mapVersion);
         return mapVersion;
     }
 
     /** Counts and checksums per table must match; one full re-copy is tried before the move gives up. */
-    private void verify(Move move, Jdbi source, Jdbi target, Consumer<String> progress) {
+    private void verify(Move move, MoveLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
         BucketCopier.Checksums both = BucketCopier.checksumsAtOnce(source, target, move.buckets());
         List<String> expected = both.source();
         List<String> actual = both.target();
@@ -292,6 +310,7 @@ public final class BucketMover {
         copier.copy(source, target, move.buckets(), null, progress);
         actual = BucketCopier.checksums(target, move.buckets());
         if (!expected.equals(actual)) {
+            lock.requireHeld("unfreezing the buckets on " + move.from());
             source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
             move.aborted("verification failed: " + expected + " vs " + actual);
             throw new MoveRefused("move " + move.id() + " aborted, the source owns its buckets again:"

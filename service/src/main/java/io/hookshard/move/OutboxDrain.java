@@ -75,11 +75,12 @@ final class OutboxDrain {
      * change made before the move and the target every change after it, in that order. Writes are frozen, so the
      * count only falls. A relay that does not drain them in time aborts the move.
      */
-    static void awaitPublished(Move move, Jdbi source, Consumer<String> progress) {
+    static void awaitPublished(Move move, Jdbi source, Runnable beforeUnfreeze, Consumer<String> progress) {
         long deadline = System.nanoTime() + OUTBOX_DRAIN.toNanos();
         long unpublished;
         while ((unpublished = source.withHandle(handle -> OutboxRows.unpublishedIn(handle, move.buckets()))) > 0) {
             if (System.nanoTime() - deadline > 0) {
+                beforeUnfreeze.run();
                 source.useTransaction(handle -> BucketFence.unfreeze(handle, move.buckets()));
                 move.aborted(unpublished + " downstream event(s) still unpublished after " + OUTBOX_DRAIN);
                 throw new IllegalStateException("move " + move.id() + " aborted, the source owns its buckets again: "
