@@ -198,3 +198,9 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
 CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL;
+
+--changeset hookshard:8-disputes-per-order
+-- A dispute is a provider's dispute id on one order. Keyed by the dispute id alone, a chargeback naming a dispute id
+-- already stored for another order was written over that order's dispute (its status, amount and reason), and the
+-- other order kept none.
+ALTER TABLE disputes DROP CONSTRAINT disputes_pkey, ADD PRIMARY KEY (dispute_id, order_id);

@@ -50,6 +50,7 @@ import io.hookshard.resources.ProviderWebhookResource;
 import io.hookshard.resources.SchemaResource;
 import io.hookshard.resources.ContentTypeFilter;
 import io.hookshard.resources.UnreadBodyFilter;
+import io.hookshard.resources.WebhookAcceptFilter;
 import io.hookshard.resources.WebhookResource;
 import io.hookshard.routing.Routing;
 import io.hookshard.tasks.BucketMapTask;
@@ -138,7 +139,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
                     new KafkaDurabilityHealthCheck(new TopicDurability(kafka.admin(), topics)));
             List<String> topicNames = List.of(topics.getOrders(), topics.getDisputes());
             TaskEndpoint.register(environment.admin(), new DlqReplayTask(config.getKafka().getBootstrapServers(),
-                    kafka.producer(), topicNames, kafka.ackTimeout()));
+                    kafka.producer(), topicNames, kafka.ackTimeout(), built.catalog().jdbi()));
             control = consumers.control();
             pausable = List.of(topics.getOrders(), topics.getDisputes(), topics.getEvents());
             ingestion = new KafkaIngestion(kafka.publisher(), Map.of(
@@ -171,6 +172,8 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.jersey().register(new UnreadBodyFilter(config.getWebhooks().getMaxBodySize().toBytes()));
         environment.servlets().addFilter("content-type", new ContentTypeFilter(environment.getObjectMapper()))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("webhook-accept", new WebhookAcceptFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/webhooks/*");
         environment.jersey().register(new OrderResource(new OrderQueries(shards, routing, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper(environment.metrics()));

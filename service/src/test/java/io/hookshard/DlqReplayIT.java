@@ -14,6 +14,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -139,6 +141,26 @@ class DlqReplayIT {
             assertThat(Topics.recordCount(app.bootstrapServers(), source)).isEqualTo(8);
             await().atMost(Duration.ofSeconds(30)).until(() -> Topics.committedRecordCount(app.bootstrapServers(), dlq) == 8);
             assertThat(task(app, "dlq-replay")).contains("0 replayed;");
+        }
+    }
+
+    @Test
+    void aRunOnAnotherInstanceKeepsThisOneFromStartingUntilItEnds() throws Exception {
+        try (TestApp app = TestApp.onSharedInfrastructure().start()) {
+            HttpRequest replay = HttpRequest.newBuilder(app.adminUrl("/tasks/dlq-replay"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+            // What another instance's run holds on the catalog shard: "hookdlqr" in ASCII, as an operator sees it.
+            try (Handle otherRun = Jdbi.create(app.shardUrls().get(0), "postgres", "").open()) {
+                otherRun.execute("SELECT pg_advisory_lock(?)", 0x686f6f6b646c7172L);
+
+                HttpResponse<String> refused = provider.send(replay);
+
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+                assertThat(refused.body()).contains("a dlq-replay is already running on another instance");
+            }
+            HttpResponse<String> ran = provider.send(replay);
+            assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);
+            assertThat(ran.body()).contains("done: 0 of 0 dead letter(s) matched");
         }
     }
 

@@ -59,6 +59,23 @@ abstract class WebhookApiContract {
     }
 
     @Test
+    void aWebhookIsTakenWhateverItsAcceptHeaderSays() throws Exception {
+        String user = Webhooks.randomId("user");
+        String order = Webhooks.randomId("order");
+        String body = Webhooks.order(Webhooks.randomId("evt"), user, order, "paid", 1999, "2026-11-20T10:00:00Z");
+
+        HttpResponse<String> response = provider.send(provider.signed(app().url("/webhooks/payments/orders"), body)
+                .header("Accept", "application/xml").build());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(acceptedStatus());
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/json"));
+        assertThat(JSON.readTree(response.body()).get("event_id").asText()).isNotBlank();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ShardSql.count(shardUrlOf(user),
+                "SELECT count(*) FROM orders WHERE order_id = ?", order)).isEqualTo(1));
+    }
+
+    @Test
     void storesThePayloadAsTheProviderSentIt() throws Exception {
         String user = Webhooks.randomId("user");
         String order = Webhooks.randomId("order");
@@ -127,6 +144,39 @@ abstract class WebhookApiContract {
                 .isEqualTo(1);
         assertThat(ShardSql.string(shardUrlOf(user), "SELECT user_id FROM disputes WHERE dispute_id = ?", dispute))
                 .isEqualTo(user);
+    }
+
+    @Test
+    void aDisputeIdGivenToChargebacksOfTwoOrdersLeavesEachOrderItsOwnDispute() throws Exception {
+        String user = Webhooks.randomId("user");
+        String first = Webhooks.randomId("order");
+        String second = Webhooks.randomId("order");
+        String dispute = Webhooks.randomId("dispute");
+        for (String order : List.of(first, second)) {
+            assertThat(provider.post(app().url("/webhooks/payments/orders"), Webhooks.order(Webhooks.randomId("evt"),
+                    user, order, "paid", 1999, "2026-11-20T10:00:00Z")).statusCode()).isEqualTo(acceptedStatus());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> provider.get(app().url("/orders/" + first)).statusCode()
+                == 200 && provider.get(app().url("/orders/" + second)).statusCode() == 200);
+
+        assertThat(provider.post(app().url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                Webhooks.randomId("evt"), first, dispute, "opened", "2026-11-21T10:00:00Z")).statusCode())
+                .isEqualTo(acceptedStatus());
+        assertThat(provider.post(app().url("/webhooks/payments/chargebacks"), Webhooks.chargeback(
+                Webhooks.randomId("evt"), second, dispute, "lost", "2026-11-22T10:00:00Z")).statusCode())
+                .isEqualTo(acceptedStatus());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode ofSecond = JSON.readTree(provider.get(app().url("/orders/" + second)).body());
+            assertThat(ofSecond.get("disputes")).hasSize(1);
+            assertThat(ofSecond.get("disputes").get(0).get("status").asText()).isEqualTo("lost");
+        });
+        JsonNode ofFirst = JSON.readTree(provider.get(app().url("/orders/" + first)).body());
+        assertThat(ofFirst.get("disputes")).hasSize(1);
+        assertThat(ofFirst.get("disputes").get(0).get("dispute_id").asText()).isEqualTo(dispute);
+        assertThat(ofFirst.get("disputes").get(0).get("status").asText()).isEqualTo("opened");
+        assertThat(ShardSql.count(shardUrlOf(user), "SELECT count(*) FROM disputes WHERE dispute_id = ?", dispute))
+                .isEqualTo(2);
     }
 
     @Test

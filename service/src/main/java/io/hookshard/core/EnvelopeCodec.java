@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import java.io.IOException;
@@ -22,7 +23,14 @@ import java.util.UUID;
  * into a tree here, since consumers decode every record and the payload is most of its bytes.
  */
 public final class EnvelopeCodec {
-    private final JsonFactory json = new JsonFactory();
+    /**
+     * Ingest's parsers take bodies nested as deep as Jackson's default limit; the envelope holds the payload one level
+     * down, so a body ingest accepted at that limit must still decode here, or it would be dead-lettered after its 202.
+     */
+    private static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH + 1;
+    private final JsonFactory json = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build();
 
     /**
      * The envelope's fields are written by the generator and the payload texts spliced in as their UTF-8 bytes:

@@ -6,6 +6,7 @@ import io.hookshard.outbox.CloudEvents;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlStatement;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -85,17 +86,26 @@ public final class DisputeStore {
         }
         List<OwnedChargeback> applied = List.copyOf(fresh);
         fresh.sort(Comparator.comparing((OwnedChargeback owned) -> owned.event().disputeId())
-                .thenComparing(owned -> owned.event().providerEventId()));
+                .thenComparing(owned -> owned.event().orderId()).thenComparing(owned -> owned.event().providerEventId()));
         if (!fresh.isEmpty()) {
             insertEvents(handle, fresh, bucketOfUser);
             Map<String, StateChanges.Position> before = upsertState(handle, newestPerDispute(fresh), bucketOfUser);
-            OutboxDao.append(handle, StateChanges.of(applied, owned -> owned.event().disputeId(),
+            OutboxDao.append(handle, StateChanges.of(applied, DisputeStore::dispute,
                     DisputeStore::position, before).stream().map(change -> CloudEvents.disputeChanged(shardId,
                     bucketOfUser.get(change.event().userId()), change.event().event(), change.event().userId(),
                     change.previousStatus())).toList());
             BucketUsageDao.mark(handle, bucketOfUser.values());
         }
         return verdicts;
+    }
+
+    /**
+     * A dispute is its provider's dispute id on one order: a provider that gave the same id to chargebacks of two
+     * orders gets two disputes, each on its own order, rather than one order's chargeback written over the other's.
+     * Length-prefixed, so that no two pairs make the same key.
+     */
+    private static String dispute(OwnedChargeback owned) {
+        return owned.event().disputeId().length() + ":" + owned.event().disputeId() + owned.event().orderId();
     }
 
     private static StateChanges.Position position(OwnedChargeback owned) {
@@ -135,17 +145,17 @@ public final class DisputeStore {
                                                                   Collection<OwnedChargeback> newest,
                                                                   Map<String, Integer> bucketOfUser) {
         Set<String> created = new HashSet<>(bindState(handle.createQuery(INSERT_STATE + """
-                        ON CONFLICT (dispute_id) DO NOTHING
-                        RETURNING dispute_id"""), newest, bucketOfUser).mapTo(String.class).list());
+                        ON CONFLICT (dispute_id, order_id) DO NOTHING
+                        RETURNING dispute_id, order_id"""), newest, bucketOfUser)
+                .map((rs, ctx) -> rs.getString(1).length() + ":" + rs.getString(1) + rs.getString(2)).list());
         List<OwnedChargeback> existing = newest.stream()
-                .filter(owned -> !created.contains(owned.event().disputeId())).toList();
+                .filter(owned -> !created.contains(dispute(owned))).toList();
         if (existing.isEmpty()) {
             return Map.of();
         }
-        Map<String, StateChanges.Position> before = StateChanges.lock(handle, "disputes", "dispute_id",
-                Sql.texts(existing, owned -> owned.event().disputeId()));
+        Map<String, StateChanges.Position> before = lock(handle, existing);
         bindState(handle.createUpdate(INSERT_STATE + """
-                        ON CONFLICT (dispute_id) DO UPDATE SET
+                        ON CONFLICT (dispute_id, order_id) DO UPDATE SET
                             status = EXCLUDED.status,
                             status_rank = EXCLUDED.status_rank,
                             reason = EXCLUDED.reason,
@@ -178,10 +188,28 @@ public final class DisputeStore {
                 .bind("buckets", Sql.ints(newest, owned -> bucketOfUser.get(owned.userId())));
     }
 
+    /** As {@link StateChanges#lock}, for disputes, whose key is a pair. */
+    private static Map<String, StateChanges.Position> lock(Handle handle, List<OwnedChargeback> existing) {
+        Map<String, StateChanges.Position> positions = new HashMap<>();
+        handle.createQuery("""
+                        SELECT dispute_id, order_id, last_event_at, status_rank, last_provider_event_id, status
+                        FROM disputes
+                        WHERE (dispute_id, order_id) IN (SELECT * FROM unnest(:disputeIds::text[], :orderIds::text[]))
+                        ORDER BY dispute_id COLLATE "C", order_id COLLATE "C"
+                        FOR UPDATE""")
+                .bind("disputeIds", Sql.texts(existing, owned -> owned.event().disputeId()))
+                .bind("orderIds", Sql.texts(existing, owned -> owned.event().orderId()))
+                .map((rs, ctx) -> Map.entry(rs.getString(1).length() + ":" + rs.getString(1) + rs.getString(2),
+                        new StateChanges.Position(rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getInt(4),
+                                rs.getString(5), rs.getString(6))))
+                .forEach(entry -> positions.put(entry.getKey(), entry.getValue()));
+        return positions;
+    }
+
     private static Collection<OwnedChargeback> newestPerDispute(List<OwnedChargeback> rows) {
         Map<String, OwnedChargeback> newest = new TreeMap<>();
         for (OwnedChargeback owned : rows) {
-            newest.merge(owned.event().disputeId(), owned, (a, b) -> EVENT_TIME.compare(a, b) >= 0 ? a : b);
+            newest.merge(dispute(owned), owned, (a, b) -> EVENT_TIME.compare(a, b) >= 0 ? a : b);
         }
         return newest.values();
     }

@@ -25,7 +25,7 @@ enum MovedTable {
                     "last_provider_event_id", "updated_at"))),
     DISPUTES("disputes", "dispute_id, order_id, user_id, status, status_rank, reason, amount_minor, currency,"
             + " last_event_at, last_provider_event_id, created_at, updated_at, bucket", newerWins("disputes",
-            "dispute_id", List.of("status", "status_rank", "reason", "amount_minor", "currency", "last_event_at",
+            "dispute_id, order_id", List.of("status", "status_rank", "reason", "amount_minor", "currency", "last_event_at",
                     "last_provider_event_id", "updated_at")));
 
     private final String table;

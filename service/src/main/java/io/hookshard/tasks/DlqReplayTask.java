@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jdbi.v3.core.Jdbi;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -55,13 +56,21 @@ public final class DlqReplayTask extends Task {
     private final Producer<byte[], byte[]> producer;
     private final List<String> topics;
     private final Duration ackTimeout;
-    // Two runs at once on one instance would both miss each other's markers and send the same dead letters.
+    /**
+     * "hookdlqr" in ASCII: a session advisory lock on the catalog database, held for a run. Two runs at once, on one
+     * instance or two, would both miss each other's markers and send the same dead letters, and what failed again
+     * would be dead-lettered twice.
+     */
+    static final long REPLAY_LOCK = 0x686f6f6b646c7172L;
+    private final Jdbi catalog;
+    // Within the instance too: the second run is told at once, without taking a catalog connection.
     private final ReentrantLock running = new ReentrantLock();
 
     /** @param topics the webhook topics whose dead letters may be replayed */
     public DlqReplayTask(String bootstrapServers, Producer<byte[], byte[]> producer, List<String> topics,
-                         Duration ackTimeout) {
+                         Duration ackTimeout, Jdbi catalog) {
         super("dlq-replay");
+        this.catalog = catalog;
         this.consumerProperties = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "hookshard-dlq-replay",
                 // Dead letters are written in transactions: an aborted one's copy must not be replayed.
@@ -116,19 +125,36 @@ public final class DlqReplayTask extends Task {
             throw new AlreadyRunning("a dlq-replay is already running on this instance; try again when it ends");
         }
         try {
-            Tally tally = new Tally();
-            for (String source : topic == null ? topics : List.of(topic)) {
-                replayTopic(source, filter, dryRun, tally, output);
-            }
-            output.printf("done: %d of %d dead letter(s) matched, %s; skipped %d replayed before, %d that failed again"
-                            + " after a replay%s%n", tally.matched, tally.scanned,
-                    dryRun ? "dry run: nothing was sent" : tally.matched + " replayed", tally.replayedBefore,
-                    tally.failedAgain, tally.failedAgain > 0 && !filter.includeFailedReplays()
-                            ? " (include them with include_failed_replays=true)" : "");
-            output.flush();
+            catalog.useHandle(handle -> {
+                boolean locked = handle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", REPLAY_LOCK)
+                        .mapTo(Boolean.class).one();
+                if (!locked) {
+                    throw new AlreadyRunning("a dlq-replay is already running on another instance; try again when it"
+                            + " ends");
+                }
+                try {
+                    replay(topic, filter, dryRun, output);
+                } finally {
+                    handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", REPLAY_LOCK)
+                            .mapTo(Boolean.class).one();
+                }
+            });
         } finally {
             running.unlock();
         }
+    }
+
+    private void replay(String topic, Filter filter, boolean dryRun, PrintWriter output) throws Exception {
+        Tally tally = new Tally();
+        for (String source : topic == null ? topics : List.of(topic)) {
+            replayTopic(source, filter, dryRun, tally, output);
+        }
+        output.printf("done: %d of %d dead letter(s) matched, %s; skipped %d replayed before, %d that failed again"
+                        + " after a replay%s%n", tally.matched, tally.scanned,
+                dryRun ? "dry run: nothing was sent" : tally.matched + " replayed", tally.replayedBefore,
+                tally.failedAgain, tally.failedAgain > 0 && !filter.includeFailedReplays()
+                        ? " (include them with include_failed_replays=true)" : "");
+        output.flush();
     }
 
     private void replayTopic(String source, Filter filter, boolean dryRun, Tally tally, PrintWriter output)

@@ -93,6 +93,19 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void decodesAnEnvelopeWhosePayloadIsNestedAsDeepAsIngestAccepts() throws Exception {
+        int deepest = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+        String payload = "{\"user_id\":\"u-1\",\"x\":" + "[".repeat(deepest - 1) + "]".repeat(deepest - 1) + "}";
+        assertThat(mapper.readTree(payload).get("user_id").asText()).as("ingest's parser takes it").isEqualTo("u-1");
+        assertThatThrownBy(() -> mapper.readTree("[" + payload + "]")).as("one level more, it would not")
+                .hasMessageContaining("nesting depth");
+        Envelope envelope = new Envelope(UUID.randomUUID(), "u-1", EventType.ORDER_PAYMENT, null,
+                Instant.parse("2026-11-23T10:15:30Z"), null, payload);
+
+        assertThat(codec.decode(codec.encode(envelope))).isEqualTo(envelope);
+    }
+
+    @Test
     void roundTripsAProviderEnvelopeWithBothTextsUntouched() throws Exception {
         String providerItem = """
                 {"id": "evt_1", "type": "charge.succeeded",

@@ -87,6 +87,17 @@ class StandardWebhookVerifierTest {
     }
 
     @Test
+    void rejectsASignedTimestampSoFarAwayThatItsDistanceOverflows() {
+        long now = SPEC_TIMESTAMP;
+        long farPast = now + Long.MIN_VALUE;
+        String signature = StandardWebhookVerifier.signature(SPEC_SECRET, SPEC_ID, farPast, SPEC_BODY);
+
+        assertThatThrownBy(() -> verifierAt(now, SPEC_SECRET)
+                .verify(SPEC_ID, Long.toString(farPast), signature, SPEC_BODY))
+                .extracting(e -> ((SignatureException) e).reason()).isEqualTo("timestamp_out_of_tolerance");
+    }
+
+    @Test
     void rejectsMissingAndMalformedHeaders() {
         StandardWebhookVerifier verifier = verifierAt(SPEC_TIMESTAMP, SPEC_SECRET);
         String ts = Long.toString(SPEC_TIMESTAMP);
