@@ -85,7 +85,7 @@ final class ChaosRun {
     }
 
     private Verdict check(Cluster cluster, TopicReader topics) throws Exception {
-        LOG.info("checking the client log against the shards and the dead-letter topics");
+        LOG.info("checking the client log against the shards, the dead-letter topics and the downstream events");
         History history = History.read(settings.out());
         if (history.answerCounts().keySet().stream().anyMatch(answer -> answer.startsWith("4"))) {
             harnessErrors.add("requests refused with a 4xx (see " + ClientLog.REQUESTS + "): "
@@ -98,7 +98,30 @@ final class ChaosRun {
             new ShardReader(shard.getKey(), shard.getValue()).readInto(checker);
         }
         topics.deadLetters(Cluster.TOPICS).forEach(checker::deadLetter);
-        return checker.verdict();
+        awaitPublished(cluster, checker);
+        checker.downstream(topics.published(Cluster.EVENTS_TOPIC));
+        Verdict verdict = checker.verdict();
+        LOG.info("downstream: {} record(s) read from {}, of which {} sent again (skipped by id)",
+                checker.downstreamRead().records(), Cluster.EVENTS_TOPIC, checker.downstreamRead().copies());
+        return verdict;
+    }
+
+    /**
+     * Waits for every shard's relay to publish its outbox (the webhooks are all stored by now, so nothing new is
+     * written); a shard still holding unpublished rows after a minute is a finding.
+     */
+    private static void awaitPublished(Cluster cluster, Checker checker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        for (Map.Entry<String, String> shard : cluster.shardUrls().entrySet()) {
+            ShardReader reader = new ShardReader(shard.getKey(), shard.getValue());
+            long unpublished;
+            while ((unpublished = reader.unpublished()) > 0 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(500);
+            }
+            if (unpublished > 0) {
+                checker.unpublished(shard.getKey(), unpublished);
+            }
+        }
     }
 
     /** Writes the poison records spread over the run, none while the broker is down by a fault. */

@@ -13,7 +13,8 @@ import java.util.Objects;
  * Rows are fed in as they are read; {@link #verdict()} then holds each provider event to: stored once (one inbox row,
  * one event row) if it was answered 202, at most once otherwise, only on the shard the router names, saying what was
  * sent; every order and dispute in the state the {@link Model} gives its events; the dead-letter topics holding the
- * poison records and nothing else.
+ * poison records and nothing else; and, once given the downstream events topic, every change of state published
+ * there once and in order ({@link DownstreamCheck}).
  */
 final class Checker {
     /** How the rows of one provider event were found. */
@@ -34,6 +35,8 @@ final class Checker {
     private final Map<String, List<Stored.State>> disputes = new HashMap<>();
     private final Map<String, List<String[]>> directory = new HashMap<>();
     private final List<Stored.DeadLetter> deadLetters = new ArrayList<>();
+    private List<Stored.Published> published;
+    private DownstreamCheck.Read downstream;
 
     Checker(ShardRouter router, History history, List<Poison.Written> poison) {
         this.router = router;
@@ -78,6 +81,21 @@ final class Checker {
 
     void deadLetter(Stored.DeadLetter letter) {
         deadLetters.add(letter);
+    }
+
+    /** The downstream events topic, read once every shard's relay had published its outbox; unchecked if never given. */
+    void downstream(List<Stored.Published> changes) {
+        this.published = List.copyOf(changes);
+    }
+
+    /** What the downstream check read, once {@link #verdict()} ran it; null if it did not. */
+    DownstreamCheck.Read downstreamRead() {
+        return downstream;
+    }
+
+    /** An outbox its relay had not published when the check began. */
+    void unpublished(String shard, long rows) {
+        findings.add(Findings.DOWNSTREAM_UNPUBLISHED, shard + ": " + rows + " outbox row(s) still unpublished");
     }
 
     Verdict verdict() {
@@ -129,6 +147,9 @@ final class Checker {
         });
         new StateCheck(router, findings).check(applied.values(), orders, disputes, directory);
         new DeadLetterCheck(findings).check(poison, deadLetters);
+        if (published != null) {
+            downstream = new DownstreamCheck(findings).check(published, orders, disputes);
+        }
         return new Verdict(accepted, history.answers().size(), unanswered, unansweredStored, history.requests(),
                 history.requestsPerSecond(), history.answerCounts(), poison.size(), deadLetters.size(),
                 findings.counts(), findings.examples());

@@ -29,6 +29,8 @@ final class Cluster implements AutoCloseable {
     static final List<String> SHARD_IDS = List.of("shard-a", "shard-b", "shard-c");
     static final List<String> TOPICS = List.of("orders.webhooks", "disputes.webhooks");
     static final String GROUP = "hookshard-chaos";
+    /** Where the shards' relays publish (the configuration's default, kafka.topics.events). */
+    static final String EVENTS_TOPIC = "payments.events";
     static final int BASE_INSTANCES = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
 

@@ -18,9 +18,14 @@ final class Findings {
     static final String DEAD_LETTERS_UNEXPECTED = "dead_letters_unexpected";
     static final String DEAD_LETTERS_DUPLICATED = "dead_letters_duplicated";
     static final String DEAD_LETTERS_WRONG_REASON = "dead_letters_wrong_reason";
+    static final String DOWNSTREAM_UNPUBLISHED = "downstream_unpublished";
+    static final String DOWNSTREAM_MISSING = "downstream_missing";
+    static final String DOWNSTREAM_OUT_OF_ORDER = "downstream_out_of_order";
+    static final String DOWNSTREAM_UNEXPECTED = "downstream_unexpected";
     static final List<String> ALL = List.of(LOST, DOUBLED, WRONG_SHARD, STATE_MISMATCHES, EVENT_MISMATCHES,
             INCOMPLETE, UNEXPECTED_ROWS, DEAD_LETTERS_MISSING, DEAD_LETTERS_UNEXPECTED, DEAD_LETTERS_DUPLICATED,
-            DEAD_LETTERS_WRONG_REASON);
+            DEAD_LETTERS_WRONG_REASON, DOWNSTREAM_UNPUBLISHED, DOWNSTREAM_MISSING, DOWNSTREAM_OUT_OF_ORDER,
+            DOWNSTREAM_UNEXPECTED);
     private static final int EXAMPLES = 10;
 
     private final Map<String, Long> counts = new TreeMap<>();

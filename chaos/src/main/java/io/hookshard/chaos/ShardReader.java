@@ -53,6 +53,17 @@ final class ShardReader {
         }
     }
 
+    /** Outbox rows the shard's relay has not published yet. */
+    long unpublished() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT count(*) FROM outbox WHERE published_at IS NULL");
+             ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static void query(Connection connection, String sql, RowHandler handler) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(10_000);

@@ -20,6 +20,14 @@ final class Stored {
                  long amountMinor, String currency, String reason, Instant lastEventAt, String lastProviderEventId) {
     }
 
+    /**
+     * A record of the downstream events topic, as a consumer of it sees one change: {@code disputeId} null for an
+     * order's change, {@code previousStatus} null for a new order or dispute.
+     */
+    record Published(int partition, long offset, String id, String orderId, String disputeId, String status,
+                     String previousStatus, String providerEventId) {
+    }
+
     /** A record of a dead-letter topic, by the coordinates of the record it stands for. */
     record DeadLetter(String originalTopic, int originalPartition, long originalOffset, String reason,
                       String valueDigest) {

@@ -1,5 +1,7 @@
 package io.hookshard.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -21,8 +23,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-/** What the topics say: the consumer group's committed lag, and the dead letters. */
+/** What the topics say: the consumer group's committed lag, the dead letters and the downstream events. */
 final class TopicReader implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final String bootstrapServers;
     private final Admin admin;
 
@@ -47,12 +50,46 @@ final class TopicReader implements AutoCloseable {
 
     /** Every record of the dead-letter topics of {@code topics}, by the headers naming its original. */
     List<Stored.DeadLetter> deadLetters(List<String> topics) throws Exception {
-        List<String> dlqs = topics.stream().map(topic -> topic + ".dlq").toList();
-        Map<TopicPartition, Long> ends = endOffsets(dlqs);
         List<Stored.DeadLetter> letters = new ArrayList<>();
+        readToEnd(topics.stream().map(topic -> topic + ".dlq").toList(), record ->
+                letters.add(new Stored.DeadLetter(header(record, "hookshard-original-topic"),
+                        (int) number(header(record, "hookshard-original-partition")),
+                        number(header(record, "hookshard-original-offset")),
+                        header(record, "hookshard-error-class"),
+                        record.value() == null ? "-" : Bodies.digest(record.value()))));
+        return letters;
+    }
+
+    /** Every record of the downstream events topic (CloudEvents), as the change it announces. */
+    List<Stored.Published> published(String topic) throws Exception {
+        List<Stored.Published> changes = new ArrayList<>();
+        readToEnd(List.of(topic), record -> {
+            try {
+                JsonNode event = JSON.readTree(record.value());
+                JsonNode data = event.path("data");
+                changes.add(new Stored.Published(record.partition(), record.offset(), event.path("id").asText(),
+                        data.path("order_id").asText(), text(data, "dispute_id"), data.path("status").asText(),
+                        text(data, "previous_status"), data.path("provider_event_id").asText()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("an unreadable record at " + record.partition() + "/"
+                        + record.offset() + " of " + topic, e);
+            }
+        });
+        return changes;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private void readToEnd(List<String> topics, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each)
+            throws Exception {
+        Map<TopicPartition, Long> ends = endOffsets(topics);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // Dead letters are written in transactions: an aborted one's copy is no dead letter.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
@@ -61,18 +98,11 @@ final class TopicReader implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (!caughtUp(consumer, ends)) {
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("could not read the dead-letter topics to their end " + ends);
+                    throw new IllegalStateException("could not read " + topics + " to their end " + ends);
                 }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    letters.add(new Stored.DeadLetter(header(record, "hookshard-original-topic"),
-                            (int) number(header(record, "hookshard-original-partition")),
-                            number(header(record, "hookshard-original-offset")),
-                            header(record, "hookshard-error-class"),
-                            record.value() == null ? "-" : Bodies.digest(record.value())));
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return letters;
     }
 
     @Override
