@@ -135,6 +135,38 @@ class BucketMoveKillIT {
     }
 
     /**
+     * A mover whose catalog session ends mid-move (the shard restarted, the connection dropped) has lost the move lock
+     * without being told, and another mover could start: it stops before it publishes the next map, and the move
+     * resumes when run again. (The mover's catalog statements run on the session that holds the lock, so here the
+     * first of them stops it; MoveLock's checks also cover a lock released under a live session, see MoveLockIT.)
+     */
+    @Test
+    void aMoverThatLostTheMoveLockStopsBeforePublishingAndTheMoveResumes() throws Exception {
+        List<String> shards = freshShards();
+        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-lock-lost-");
+        TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
+        try {
+            ShardsCli mover = ShardsCli.start(shards, CONFIG, dir.resolve("move-lock-lost.out"),
+                    List.of("-Dhookshard.move.holdAt=frozen@5"), "move", "--buckets", "0-255", "--to", "shard-c");
+            mover.awaitOutput("holding after frozen", Duration.ofMinutes(2));
+            // The session holding "hookmove" (classid and objid as pg_locks shows them) ends under the mover.
+            ShardSql.execute(shards.get(0), "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype ="
+                    + " 'advisory' AND classid = 1752133483 AND objid = 1836021349 AND objsubid = 1");
+
+            assertThat(mover.awaitExit(Duration.ofMinutes(1))).as(mover.output()).isNotZero();
+            assertThat(mover.output()).contains("move 1 of buckets [0-255] from shard-a to shard-c stopped")
+                    .doesNotContain("switched: buckets");
+            assertThat(moveState(shards)).isEqualTo("frozen");
+            String resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"), List.of(), "move",
+                    "--buckets", "0-255", "--to", "shard-c").awaitSuccess(Duration.ofMinutes(3));
+            assertThat(resumed).contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                    .contains("switched: buckets [0-255] are on shard-c");
+        } finally {
+            app.stop();
+        }
+    }
+
+    /**
      * Two instances under load; the move runs as the first one's admin task, which is SIGKILLed once the buckets are
      * frozen (the mover and a consumer die together). The second one's task finishes the move; the first comes back.
      */

@@ -65,7 +65,7 @@ class ShardsCommandIT {
         String status = run("shards", "status", config());
 
         assertThat(status).contains("shard shard-a: reachable", "shard shard-b: reachable",
-                "buckets in config.yml: [0-511]", "14 changesets applied, latest 7-outbox",
+                "buckets in config.yml: [0-511]", "15 changesets applied, latest 8-disputes-per-order",
                 "partitions: [dispute_events_default, order_events_default]", "orders           0 rows",
                 "outbox           0 rows, 0 unpublished");
     }

@@ -9,8 +9,10 @@ import java.util.Optional;
  * One mover or cleanup at a time, across instances: a session-level advisory lock on one catalog connection, held for
  * as long as the mover or the cleanup runs. The server releases it when that session ends (the catalog shard
  * restarted, the connection dropped) without telling the holder, and another mover may then start. So the holder
- * checks that it still holds the lock before each step that changes which shard owns a bucket or holds its rows; a
- * holder that lost it stops there, and the move resumes when it is run again.
+ * checks that it still holds the lock before each step that changes which shard owns a bucket, and before it deletes
+ * rows; a holder that lost it stops there, and the move resumes when it is run again. This narrows the window, not
+ * closes it: a lock lost just after a check goes unnoticed for that step. Copy passes are not checked: two movers
+ * copying the same rows merge them idempotently.
  */
 final class MoveLock {
     /** "hookmove" in ASCII, recognisable in pg_locks (classid 1752133483, objid 1836021349). */

@@ -14,7 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * headers (error, last failure, parking) are dropped and {@code hookshard-replayed-from} names the dead letter.
  */
 public final class DlqReplayTask extends Task {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DlqReplayTask.class);
     public static final String REPLAYED_FROM = "hookshard-replayed-from";
     private static final String HEADER_PREFIX = "hookshard-";
     private static final Set<String> KEPT_HEADERS = Set.of(DeadLetters.ORIGINAL_TOPIC, DeadLetters.ORIGINAL_PARTITION,
@@ -135,12 +138,24 @@ public final class DlqReplayTask extends Task {
                 try {
                     replay(topic, filter, dryRun, output);
                 } finally {
-                    handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", REPLAY_LOCK)
-                            .mapTo(Boolean.class).one();
+                    release(handle);
                 }
             });
         } finally {
             running.unlock();
+        }
+    }
+
+    /**
+     * A session that ended (the catalog shard restarted) took its lock with it; failing here would only hide how the
+     * run itself ended.
+     */
+    private static void release(Handle handle) {
+        try {
+            handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", REPLAY_LOCK).mapTo(Boolean.class).one();
+        } catch (JdbiException e) {
+            LOG.warn("dlq-replay: could not release its lock on the catalog shard, whose session has most likely ended"
+                    + " and released it: {}", e.toString());
         }
     }
 
