@@ -173,7 +173,7 @@ public class HookshardApplication extends Application<HookshardConfiguration> {
         environment.servlets().addFilter("content-type", new ContentTypeFilter(environment.getObjectMapper()))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("webhook-accept", new WebhookAcceptFilter())
-                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/webhooks/*");
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new OrderResource(new OrderQueries(shards, routing, directory)));
         environment.jersey().register(new SchemaResource(schemas));
         environment.jersey().register(new WebApplicationExceptionMapper(environment.metrics()));

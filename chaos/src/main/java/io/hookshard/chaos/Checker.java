@@ -72,7 +72,11 @@ final class Checker {
     }
 
     void state(Stored.State row) {
-        (row.kind() == EventKind.ORDER ? orders : disputes).computeIfAbsent(row.id(), id -> new ArrayList<>()).add(row);
+        if (row.kind() == EventKind.ORDER) {
+            orders.computeIfAbsent(row.id(), id -> new ArrayList<>()).add(row);
+        } else {
+            disputes.computeIfAbsent(StateCheck.dispute(row.id(), row.orderId()), id -> new ArrayList<>()).add(row);
+        }
     }
 
     void directory(String shard, String orderId, String userId) {

@@ -46,8 +46,7 @@ final class DownstreamCheck {
         }
         Map<String, Stored.State> rows = new LinkedHashMap<>();
         orders.forEach((orderId, found) -> found.forEach(row -> rows.put(aggregate(orderId, null), row)));
-        disputes.forEach((disputeId, found) -> found.forEach(row -> rows.put(aggregate(row.orderId(), disputeId),
-                row)));
+        disputes.values().forEach(found -> found.forEach(row -> rows.put(aggregate(row.orderId(), row.id()), row)));
         chains.forEach((aggregate, chain) -> checkChain(aggregate, chain, rows.get(aggregate)));
         rows.forEach((aggregate, row) -> {
             if (!chains.containsKey(aggregate)) {
@@ -82,7 +81,7 @@ final class DownstreamCheck {
     }
 
     private static String aggregate(String orderId, String disputeId) {
-        return disputeId == null ? "order " + orderId : "dispute " + disputeId + " of order " + orderId;
+        return disputeId == null ? "order " + orderId : StateCheck.dispute(disputeId, orderId);
     }
 
     private static String describe(List<Stored.Published> chain) {

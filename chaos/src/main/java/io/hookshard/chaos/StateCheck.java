@@ -34,11 +34,12 @@ final class StateCheck {
             if (event.kind() == EventKind.ORDER) {
                 byOrder.computeIfAbsent(event.orderId(), id -> new ArrayList<>()).add(event);
             } else {
-                byDispute.computeIfAbsent(event.disputeId(), id -> new ArrayList<>()).add(event);
+                byDispute.computeIfAbsent(dispute(event.disputeId(), event.orderId()), id -> new ArrayList<>())
+                        .add(event);
             }
         }
         byOrder.forEach((orderId, events) -> state("order " + orderId, events, orders.get(orderId)));
-        byDispute.forEach((disputeId, events) -> state("dispute " + disputeId, events, disputes.get(disputeId)));
+        byDispute.forEach((dispute, events) -> state(dispute, events, disputes.get(dispute)));
         unexpected("order", orders, byOrder.keySet());
         unexpected("dispute", disputes, byDispute.keySet());
         checkDirectory(byOrder, directory);
@@ -64,6 +65,11 @@ final class StateCheck {
             findings.add(Findings.STATE_MISMATCHES, what + ": row " + row + ", expected the state of " + newest
                     + " (newest of " + events.size() + " applied events)");
         }
+    }
+
+    /** A dispute is its dispute id on its order, as the shards key it. */
+    static String dispute(String disputeId, String orderId) {
+        return "dispute " + disputeId + " of order " + orderId;
     }
 
     private static boolean holds(Stored.State row, PlannedEvent newest) {

@@ -15,8 +15,10 @@ import java.util.Enumeration;
 /**
  * A webhook is taken whatever its Accept header says. Jersey answers 406 to a request whose Accept excludes the JSON
  * every answer is written in, and a provider whose client sends, say, {@code Accept: application/xml} would retry that
- * webhook until it gave up: never delivered over a header nobody reads. So a webhook's POST reaches Jersey without
- * one (anything goes, and the answer is JSON); the reading endpoints keep their content negotiation.
+ * webhook until it gave up: never delivered over a header nobody reads. So a POST reaches Jersey without one
+ * (anything goes, and the answer is JSON): every POST the application port takes is a webhook, and telling them by
+ * method rather than by path holds under any {@code server.rootPath}. The reading endpoints keep their content
+ * negotiation.
  */
 public final class WebhookAcceptFilter implements Filter {
     private static final String ACCEPT = "Accept";
