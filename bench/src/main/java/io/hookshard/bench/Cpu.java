@@ -95,6 +95,18 @@ final class Cpu {
         return perUnit;
     }
 
+    /**
+     * The share of a JVM's CPU its JIT compiler threads used between two {@link #byThreadGroup} readings: 1 when it
+     * used none at all (nothing ran, so nothing says the compiler is done).
+     */
+    static double compilerShare(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Double> used = perUnitByGroup(before, after, 1);
+        double all = used.values().stream().mapToDouble(Double::doubleValue).sum();
+        double compiler = used.entrySet().stream().filter(group -> group.getKey().contains("CompilerThre"))
+                .mapToDouble(Map.Entry::getValue).sum();
+        return all > 0 ? compiler / all : 1;
+    }
+
     private static String treeOf(long pid, Map<Long, long[]> processes, Map<Long, String> owner) {
         for (int depth = 0; depth < 64 && pid > 1; depth++) {
             String name = owner.get(pid);

@@ -133,11 +133,7 @@ final class EndToEnd {
             Map<String, Long> before = Cpu.byThreadGroup(service.pid());
             load.open("end-to-end warm-up", service.port(), rate, 0, WARMUP_WINDOW_SECONDS);
             elapsed += WARMUP_WINDOW_SECONDS;
-            Map<String, Double> used = Cpu.perUnitByGroup(before, Cpu.byThreadGroup(service.pid()), 1);
-            double all = used.values().stream().mapToDouble(Double::doubleValue).sum();
-            double compiler = used.entrySet().stream().filter(group -> group.getKey().contains("CompilerThre"))
-                    .mapToDouble(Map.Entry::getValue).sum();
-            double share = all > 0 ? compiler / all : 1;
+            double share = Cpu.compilerShare(before, Cpu.byThreadGroup(service.pid()));
             shares.add(share);
             steady = elapsed >= MIN_WARMUP_SECONDS && share < COMPILER_SHARE;
         }
