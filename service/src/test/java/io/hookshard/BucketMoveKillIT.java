@@ -52,39 +52,26 @@ class BucketMoveKillIT {
     @ParameterizedTest(name = "killed after {0}")
     @ValueSource(strings = {"copy-chunk", "copied", "frozen", "published", "owned"})
     void moverKilledAtAnyStepIsFinishedByRunningTheSameMoveAgain(String step) throws Exception {
-        List<String> shards = freshShards();
-        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-kill-");
-        TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
-        try {
-            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(4);
-            try {
-                load.awaitAccepted(BEFORE_THE_MOVE);
-                ShardsCli mover = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
-                        List.of("-Dhookshard.move.holdAt=" + step), "move", "--buckets", "0-255", "--to", "shard-c");
-                mover.awaitOutput("holding after " + step, Duration.ofMinutes(2));
-                boolean frozen = List.of("frozen", "published").contains(step);
-                if (frozen) {
-                    assertFrozenBucketsWaitWhileTheOthersFlow(shards);
-                }
-                mover.kill();
-                assertThat(moveState(shards)).isEqualTo(step.startsWith("cop") ? "copying" : "frozen");
-                if (frozen) {
-                    assertFrozenBucketsWaitWhileTheOthersFlow(shards);
-                }
-
-                String resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"), List.of(), "move",
-                        "--buckets", "0-255", "--to", "shard-c").awaitSuccess(Duration.ofMinutes(3));
-                assertThat(resumed).contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
-                        .contains("switched: buckets [0-255] are on shard-c").doesNotContain("holding");
-                assertThat(moveState(shards)).isEqualTo("switched");
-                Thread.sleep(2_000);
-            } finally {
-                load.stop();
+        underLoad("hookshard-move-kill-", (shards, dir) -> {
+            ShardsCli mover = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
+                    List.of("-Dhookshard.move.holdAt=" + step), "move", "--buckets", "0-255", "--to", "shard-c");
+            mover.awaitOutput("holding after " + step, Duration.ofMinutes(2));
+            boolean frozen = List.of("frozen", "published").contains(step);
+            if (frozen) {
+                assertFrozenBucketsWaitWhileTheOthersFlow(shards);
             }
-            assertEverythingWhereTheMapSays(app, load, shards);
-        } finally {
-            app.stop();
-        }
+            mover.kill();
+            assertThat(moveState(shards)).isEqualTo(step.startsWith("cop") ? "copying" : "frozen");
+            if (frozen) {
+                assertFrozenBucketsWaitWhileTheOthersFlow(shards);
+            }
+
+            String resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"), List.of(), "move",
+                    "--buckets", "0-255", "--to", "shard-c").awaitSuccess(Duration.ofMinutes(3));
+            assertThat(resumed).contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                    .contains("switched: buckets [0-255] are on shard-c").doesNotContain("holding");
+            assertThat(moveState(shards)).isEqualTo("switched");
+        });
     }
 
     /**
@@ -96,49 +83,36 @@ class BucketMoveKillIT {
      */
     @Test
     void aMoveWhoseAbortWasNotRecordedFreezesItsBucketsAgainWhenRunAgain() throws Exception {
-        List<String> shards = freshShards();
-        Path dir = TestInfrastructure.newTempDirectory("hookshard-move-unrecorded-abort-");
-        TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
-        try {
-            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(4);
-            try {
-                load.awaitAccepted(BEFORE_THE_MOVE);
-                ShardsCli killed = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
-                        List.of("-Dhookshard.move.holdAt=frozen"), "move", "--buckets", "0-255", "--to", "shard-c");
-                killed.awaitOutput("holding after frozen", Duration.ofMinutes(2));
-                killed.kill();
-                // What an aborting mover does before it records the abort.
-                ShardSql.execute(shards.get(0), "UPDATE bucket_ownership SET state = 'owned' WHERE state = 'frozen'");
-                long moving = rowsInBuckets(shards, 0, 255);
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> rowsInBuckets(shards, 0, 255) > moving);
+        underLoad("hookshard-move-unrecorded-abort-", (shards, dir) -> {
+            ShardsCli killed = ShardsCli.start(shards, CONFIG, dir.resolve("move-killed.out"),
+                    List.of("-Dhookshard.move.holdAt=frozen"), "move", "--buckets", "0-255", "--to", "shard-c");
+            killed.awaitOutput("holding after frozen", Duration.ofMinutes(2));
+            killed.kill();
+            // What an aborting mover does before it records the abort.
+            ShardSql.execute(shards.get(0), "UPDATE bucket_ownership SET state = 'owned' WHERE state = 'frozen'");
+            long moving = rowsInBuckets(shards, 0, 255);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> rowsInBuckets(shards, 0, 255) > moving);
 
-                ShardsCli resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"),
-                        List.of("-Dhookshard.move.holdAt=published@10"), "move", "--buckets", "0-255", "--to",
-                        "shard-c");
-                resumed.awaitOutput("holding after published", Duration.ofMinutes(2));
-                assertThat(ShardSql.count(shards.get(0), "SELECT count(*) FROM bucket_ownership"
-                        + " WHERE bucket BETWEEN 0 AND 255 AND state = 'frozen'"))
-                        .as("buckets frozen on shard-a while the move switches").isEqualTo(256);
-                assertThat(resumed.awaitSuccess(Duration.ofMinutes(3)))
-                        .contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
-                        .contains("froze 256 bucket(s) on shard-a again")
-                        .contains("switched: buckets [0-255] are on shard-c");
-                Thread.sleep(2_000);
-            } finally {
-                load.stop();
-            }
-            assertEverythingWhereTheMapSays(app, load, shards);
-        } finally {
-            app.stop();
-        }
+            ShardsCli resumed = ShardsCli.start(shards, CONFIG, dir.resolve("move-resumed.out"),
+                    List.of("-Dhookshard.move.holdAt=published@10"), "move", "--buckets", "0-255", "--to",
+                    "shard-c");
+            resumed.awaitOutput("holding after published", Duration.ofMinutes(2));
+            assertThat(ShardSql.count(shards.get(0), "SELECT count(*) FROM bucket_ownership"
+                    + " WHERE bucket BETWEEN 0 AND 255 AND state = 'frozen'"))
+                    .as("buckets frozen on shard-a while the move switches").isEqualTo(256);
+            assertThat(resumed.awaitSuccess(Duration.ofMinutes(3)))
+                    .contains("resuming move 1 of buckets [0-255] from shard-a to shard-c")
+                    .contains("froze 256 bucket(s) on shard-a again")
+                    .contains("switched: buckets [0-255] are on shard-c");
+        });
     }
 
     /**
      * A mover whose catalog session ends mid-move (the shard restarted, the connection dropped) has lost the move lock
      * without being told, and another mover could start: it stops before it publishes the next map, and the move
      * resumes when run again. (The mover's catalog statements run on the session that holds the lock, so here the
-     * first of them stops it; MoveLock's checks also cover a lock released under a live session, see MoveLockIT.)
+     * first of them stops it; the lock's checks also cover a lock released under a live session, see SessionLockIT.)
      */
     @Test
     void aMoverThatLostTheMoveLockStopsBeforePublishingAndTheMoveResumes() throws Exception {
@@ -241,6 +215,34 @@ class BucketMoveKillIT {
                 load.stop();
             }
             assertEverythingWhereTheMapSays(load, shards, bootstrap, namespace);
+        }
+    }
+
+    /** What a test does to the move of buckets 0-255 to shard-c while the load runs. */
+    private interface WhileLoaded {
+        void run(List<String> shards, Path dir) throws Exception;
+    }
+
+    /**
+     * Fresh shards and one instance taking orders and chargebacks; {@code scenario} runs once the load has stored
+     * events to move. In the end every accepted event is stored once where the map says, and nothing dead-lettered.
+     */
+    private void underLoad(String dirPrefix, WhileLoaded scenario) throws Exception {
+        List<String> shards = freshShards();
+        Path dir = TestInfrastructure.newTempDirectory(dirPrefix);
+        TestApp app = TestApp.onSharedInfrastructure().withShards(shards).withConfig(CONFIG).start();
+        try {
+            MoveLoad load = new MoveLoad(provider, List.of(app::url)).start(4);
+            try {
+                load.awaitAccepted(BEFORE_THE_MOVE);
+                scenario.run(shards, dir);
+                Thread.sleep(2_000);
+            } finally {
+                load.stop();
+            }
+            assertEverythingWhereTheMapSays(app, load, shards);
+        } finally {
+            app.stop();
         }
     }
 

@@ -105,7 +105,11 @@ public final class DisputeStore {
      * Length-prefixed, so that no two pairs make the same key.
      */
     private static String dispute(OwnedChargeback owned) {
-        return owned.event().disputeId().length() + ":" + owned.event().disputeId() + owned.event().orderId();
+        return dispute(owned.event().disputeId(), owned.event().orderId());
+    }
+
+    private static String dispute(String disputeId, String orderId) {
+        return disputeId.length() + ":" + disputeId + orderId;
     }
 
     private static StateChanges.Position position(OwnedChargeback owned) {
@@ -147,7 +151,7 @@ public final class DisputeStore {
         Set<String> created = new HashSet<>(bindState(handle.createQuery(INSERT_STATE + """
                         ON CONFLICT (dispute_id, order_id) DO NOTHING
                         RETURNING dispute_id, order_id"""), newest, bucketOfUser)
-                .map((rs, ctx) -> rs.getString(1).length() + ":" + rs.getString(1) + rs.getString(2)).list());
+                .map((rs, ctx) -> dispute(rs.getString(1), rs.getString(2))).list());
         List<OwnedChargeback> existing = newest.stream()
                 .filter(owned -> !created.contains(dispute(owned))).toList();
         if (existing.isEmpty()) {
@@ -199,7 +203,7 @@ public final class DisputeStore {
                         FOR UPDATE""")
                 .bind("disputeIds", Sql.texts(existing, owned -> owned.event().disputeId()))
                 .bind("orderIds", Sql.texts(existing, owned -> owned.event().orderId()))
-                .map((rs, ctx) -> Map.entry(rs.getString(1).length() + ":" + rs.getString(1) + rs.getString(2),
+                .map((rs, ctx) -> Map.entry(dispute(rs.getString(1), rs.getString(2)),
                         new StateChanges.Position(rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getInt(4),
                                 rs.getString(5), rs.getString(6))))
                 .forEach(entry -> positions.put(entry.getKey(), entry.getValue()));

@@ -1,6 +1,7 @@
 package io.hookshard.move;
 
 import io.hookshard.db.BucketFence;
+import io.hookshard.db.SessionLock;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.router.BucketRange;
 import io.hookshard.routing.Catalog;
@@ -30,7 +31,7 @@ public final class BucketCleanup {
     /** Deletes, on every shard, the rows of buckets it moved away longer than {@code grace} ago; returns the rows. */
     public long run(Duration grace, Consumer<String> progress) {
         return catalog.jdbi().withHandle(lockHandle -> {
-            MoveLock lock = MoveLock.tryAcquire(lockHandle).orElseThrow(() -> new IllegalStateException(
+            SessionLock lock = BucketMover.tryMoveLock(lockHandle).orElseThrow(() -> new IllegalStateException(
                     "a bucket move is running; run the cleanup once it is done"));
             try {
                 return runAlone(lock, grace, progress);
@@ -40,7 +41,7 @@ public final class BucketCleanup {
         });
     }
 
-    private long runAlone(MoveLock lock, Duration grace, Consumer<String> progress) {
+    private long runAlone(SessionLock lock, Duration grace, Consumer<String> progress) {
         Optional<Move> unfinished = Move.unfinished(catalog.jdbi());
         unfinished.ifPresent(move -> progress.accept("leaving buckets " + BucketRange.compact(move.buckets())
                 + " alone on " + move.to() + ": move " + move.id() + " to it is unfinished (state " + move.state()

@@ -1,6 +1,7 @@
 package io.hookshard.move;
 
 import io.hookshard.db.BucketFence;
+import io.hookshard.db.SessionLock;
 import io.hookshard.db.ShardDatabases;
 import io.hookshard.errors.AlreadyRunning;
 import io.hookshard.router.BucketMap;
@@ -31,6 +32,13 @@ public final class BucketMover {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BucketMover.class);
     /** A session advisory lock on the catalog shard: one move at a time, and no cleanup while one runs. */
     /** Catch-up passes stop once one copies fewer rows than this: the freeze then waits only for a small delta. */
+    /**
+     * One mover or cleanup at a time, across instances: "hookmove" in ASCII, on the catalog's connection, recognisable
+     * in pg_locks (classid 1752133483, objid 1836021349). The holder checks it before each step that changes which
+     * shard owns a bucket and before it deletes rows; copy passes are not checked, as two movers copying the same rows
+     * merge them idempotently.
+     */
+    static final long MOVE_LOCK = 0x686f6f6b6d6f7665L;
     private static final long SMALL_DELTA = 2_000;
     private static final int MAX_CATCH_UPS = 6;
     /** About 1 s of verification while frozen on a 2-core machine (README, "How long a move takes"). */
@@ -92,7 +100,7 @@ public final class BucketMover {
         }
         Jdbi catalogDb = catalog.jdbi();
         return catalogDb.withHandle(lockHandle -> {
-            MoveLock lock = MoveLock.tryAcquire(lockHandle).orElseThrow(() -> new AlreadyRunning("another bucket"
+            SessionLock lock = tryMoveLock(lockHandle).orElseThrow(() -> new AlreadyRunning("another bucket"
                     + " move is running (on any instance); run this one again once it is done"));
             try {
                 List<Result> results = new ArrayList<>();
@@ -129,11 +137,15 @@ public final class BucketMover {
         });
     }
 
+    static java.util.Optional<SessionLock> tryMoveLock(org.jdbi.v3.core.Handle handle) {
+        return SessionLock.tryAcquire(handle, "bucket-move", MOVE_LOCK);
+    }
+
     /**
      * Runs one move, naming it in any failure: a copy that loses its connection throws only the driver's words ("This
      * connection has been closed"), which say neither which move stopped, between which shards, nor what to do.
      */
-    private Result run(Move move, MoveLock lock, Consumer<String> progress) {
+    private Result run(Move move, SessionLock lock, Consumer<String> progress) {
         try {
             return runSteps(move, lock, progress);
         } catch (AlreadyRunning | IllegalArgumentException | MoveRefused e) {
@@ -193,7 +205,7 @@ public final class BucketMover {
         return root == e ? e.toString() : e.getMessage() + "; caused by " + root;
     }
 
-    private Result runSteps(Move move, MoveLock lock, Consumer<String> progress) {
+    private Result runSteps(Move move, SessionLock lock, Consumer<String> progress) {
         Jdbi source = shards.jdbi(move.from());
         Jdbi target = shards.jdbi(move.to());
         long copied = move.rowsCopied();
@@ -263,7 +275,7 @@ public final class BucketMover {
     }
 
     /** Final catch-up, verification, then the switch: each part idempotent, so a resumed move repeats it safely. */
-    private long switchOver(Move frozen, MoveLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
+    private long switchOver(Move frozen, SessionLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
         Move move = frozen;
         Catalog.Versioned inForce = catalog.latest().orElseThrow();
         boolean published = move.buckets().stream().allMatch(b -> inForce.map().shardOf(b).equals(frozen.to()));
@@ -296,7 +308,7 @@ public final class BucketMover {
     }
 
     /** Counts and checksums per table must match; one full re-copy is tried before the move gives up. */
-    private void verify(Move move, MoveLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
+    private void verify(Move move, SessionLock lock, Jdbi source, Jdbi target, Consumer<String> progress) {
         BucketCopier.Checksums both = BucketCopier.checksumsAtOnce(source, target, move.buckets());
         List<String> expected = both.source();
         List<String> actual = both.target();

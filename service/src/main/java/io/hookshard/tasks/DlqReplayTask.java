@@ -3,6 +3,7 @@ package io.hookshard.tasks;
 import io.dropwizard.servlets.tasks.Task;
 import io.hookshard.config.TopicsFactory;
 import io.hookshard.consume.DeadLetters;
+import io.hookshard.db.SessionLock;
 import io.hookshard.errors.AlreadyRunning;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,9 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * headers (error, last failure, parking) are dropped and {@code hookshard-replayed-from} names the dead letter.
  */
 public final class DlqReplayTask extends Task {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DlqReplayTask.class);
     public static final String REPLAYED_FROM = "hookshard-replayed-from";
     private static final String HEADER_PREFIX = "hookshard-";
     private static final Set<String> KEPT_HEADERS = Set.of(DeadLetters.ORIGINAL_TOPIC, DeadLetters.ORIGINAL_PARTITION,
@@ -129,33 +127,17 @@ public final class DlqReplayTask extends Task {
         }
         try {
             catalog.useHandle(handle -> {
-                boolean locked = handle.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", REPLAY_LOCK)
-                        .mapTo(Boolean.class).one();
-                if (!locked) {
-                    throw new AlreadyRunning("a dlq-replay is already running on another instance; try again when it"
-                            + " ends");
-                }
+                SessionLock lock = SessionLock.tryAcquire(handle, "dlq-replay", REPLAY_LOCK).orElseThrow(() ->
+                        new AlreadyRunning("a dlq-replay is already running on another instance; try again when it"
+                                + " ends"));
                 try {
                     replay(topic, filter, dryRun, output);
                 } finally {
-                    release(handle);
+                    lock.release();
                 }
             });
         } finally {
             running.unlock();
-        }
-    }
-
-    /**
-     * A session that ended (the catalog shard restarted) took its lock with it; failing here would only hide how the
-     * run itself ended.
-     */
-    private static void release(Handle handle) {
-        try {
-            handle.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", REPLAY_LOCK).mapTo(Boolean.class).one();
-        } catch (JdbiException e) {
-            LOG.warn("dlq-replay: could not release its lock on the catalog shard, whose session has most likely ended"
-                    + " and released it: {}", e.toString());
         }
     }
 

@@ -1,4 +1,4 @@
-package io.hookshard.move;
+package io.hookshard.db;
 
 import io.hookshard.embedded.PostgresServer;
 import io.hookshard.support.TestInfrastructure;
@@ -12,10 +12,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The bucket-move lock on a real catalog database: one holder at a time, and a holder whose session ended (the catalog
- * shard restarted, the connection dropped) finds out before its next step instead of carrying on beside a new holder.
+ * A session lock (here the bucket move's) on a real shard database: one holder at a time, and a holder whose session
+ * ended (the shard restarted, the connection dropped) finds out before its next step instead of carrying on beside a
+ * new holder.
  */
-class MoveLockIT {
+class SessionLockIT {
+    /** "hookmove": the bucket move's lock, with the name its errors give it. */
+    private static final long KEY = 0x686f6f6b6d6f7665L;
+
     private Jdbi jdbi;
     private Handle holder;
     private Handle other;
@@ -36,18 +40,18 @@ class MoveLockIT {
 
     @Test
     void oneSessionHoldsTheLockAtATime() {
-        MoveLock lock = MoveLock.tryAcquire(holder).orElseThrow();
+        SessionLock lock = SessionLock.tryAcquire(holder, "bucket-move", KEY).orElseThrow();
 
         lock.requireHeld("the first step");
-        assertThat(MoveLock.tryAcquire(other)).isEmpty();
+        assertThat(SessionLock.tryAcquire(other, "bucket-move", KEY)).isEmpty();
 
         lock.release();
-        assertThat(MoveLock.tryAcquire(other)).isPresent();
+        assertThat(SessionLock.tryAcquire(other, "bucket-move", KEY)).isPresent();
     }
 
     @Test
     void aHolderWhoseSessionEndedStopsBeforeItsNextStepAndAnotherMayTakeTheLock() {
-        MoveLock lock = MoveLock.tryAcquire(holder).orElseThrow();
+        SessionLock lock = SessionLock.tryAcquire(holder, "bucket-move", KEY).orElseThrow();
         int pid = holder.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
 
         other.createQuery("SELECT pg_terminate_backend(:pid)").bind("pid", pid).mapTo(Boolean.class).one();
@@ -55,13 +59,13 @@ class MoveLockIT {
         assertThatThrownBy(() -> lock.requireHeld("publishing the next bucket map"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("the bucket-move lock was lost before publishing the next bucket map");
-        assertThat(MoveLock.tryAcquire(other)).isPresent();
+        assertThat(SessionLock.tryAcquire(other, "bucket-move", KEY)).isPresent();
         lock.release();
     }
 
     @Test
     void aHolderWhoseLockWasReleasedUnderItStopsBeforeItsNextStep() {
-        MoveLock lock = MoveLock.tryAcquire(holder).orElseThrow();
+        SessionLock lock = SessionLock.tryAcquire(holder, "bucket-move", KEY).orElseThrow();
 
         holder.execute("SELECT pg_advisory_unlock_all()");
 
